@@ -1,0 +1,53 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock | cksum | cut -d' ' -f1)
+
+# The test run differs from production only by these values (see tests/conftest.py too).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/buergerservice
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
+	REDIS_URL="$(or $(REDIS_URL),$(TEST_REDIS_URL))" \
+	DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0
+
+.PHONY: demo test lint install messages browser lock bench
+
+$(STAMP): requirements/dev.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+messages: install
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore "$(VENV)" -v0
+
+## Starts the app with demo content at http://127.0.0.1:8000/ (SQLite under var/, tasks in-process).
+demo: install messages
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Debian's chromium for the browser tests (Playwright's own download does not work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Runs the whole suite: lint, migration check, unit/integration, worker and browser tests.
+test: install browser messages lint
+	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run -v1
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Re-pins the hashed locks after a change to pyproject.toml (no index URLs are written).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock

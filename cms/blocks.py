@@ -1,0 +1,141 @@
+"""StreamField blocks of a module's body. Every block renders with its optional fields empty."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+# An explicit list: trainers get formatting, never raw HTML.
+RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+
+CALLOUT_KINDS = [
+    ("tipp", _("Tipp")),
+    ("merksatz", _("Merksatz")),
+    ("praxisbeispiel", _("Praxisbeispiel")),
+    ("achtung", _("Achtung")),
+]
+
+
+class HeadingBlock(blocks.CharBlock):
+    class Meta:
+        template = "cms/blocks/heading.html"
+        icon = "title"
+        label = _("Zwischenüberschrift")
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("Bild"))
+    alt_text = blocks.CharBlock(
+        label=_("Alternativtext"),
+        max_length=250,
+        help_text=_("Beschreibt das Bild für Menschen, die es nicht sehen können. Pflichtfeld."),
+    )
+    caption = blocks.CharBlock(label=_("Bildunterschrift"), required=False, max_length=250)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not (value.get("alt_text") or "").strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "alt_text": ValidationError(_("Bitte geben Sie einen Alternativtext ein."))
+                }
+            )
+        return value
+
+    class Meta:
+        template = "cms/blocks/image.html"
+        icon = "image"
+        label = _("Bild")
+
+
+class VideoBlock(blocks.StructBlock):
+    video = EmbedBlock(label=_("Video-URL"))
+    title = blocks.CharBlock(label=_("Titel"), required=False, max_length=200)
+    transcript = blocks.RichTextBlock(
+        label=_("Transkript"),
+        features=RICH_TEXT_FEATURES,
+        required=False,
+        help_text=_("Text des Videos für Menschen, die es nicht hören oder sehen können."),
+    )
+
+    class Meta:
+        template = "cms/blocks/video.html"
+        icon = "media"
+        label = _("Video")
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(choices=CALLOUT_KINDS, default="tipp", label=_("Art"))
+    title = blocks.CharBlock(label=_("Titel"), required=False, max_length=200)
+    text = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)
+
+    class Meta:
+        template = "cms/blocks/callout.html"
+        icon = "help"
+        label = _("Hinweisbox")
+
+
+class CaseStudyBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Titel"), max_length=200)
+    situation = blocks.RichTextBlock(label=_("Ausgangslage"), features=RICH_TEXT_FEATURES)
+    task = blocks.RichTextBlock(label=_("Aufgabe"), features=RICH_TEXT_FEATURES)
+    solution = blocks.RichTextBlock(
+        label=_("Lösungsvorschlag"),
+        features=RICH_TEXT_FEATURES,
+        required=False,
+        help_text=_("Wird erst nach einem Klick auf «Lösungsvorschlag anzeigen» sichtbar."),
+    )
+
+    class Meta:
+        template = "cms/blocks/case_study.html"
+        icon = "group"
+        label = _("Fallbeispiel")
+
+
+class ReflectionBlock(blocks.StructBlock):
+    question = blocks.TextBlock(label=_("Reflexionsfrage"))
+    hint = blocks.TextBlock(label=_("Hinweis"), required=False)
+
+    class Meta:
+        template = "cms/blocks/reflection.html"
+        icon = "pick"
+        label = _("Reflexionsfrage")
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("Dokument"))
+    title = blocks.CharBlock(label=_("Linktext"), required=False, max_length=200)
+    description = blocks.TextBlock(label=_("Beschreibung"), required=False)
+
+    class Meta:
+        template = "cms/blocks/document.html"
+        icon = "doc-full"
+        label = _("Dokument zum Herunterladen")
+
+
+class QuizBlock(blocks.StructBlock):
+    """Places the module's quiz. The participant's state comes from training's template tag,
+    so the page content itself stays the same for everybody (and cacheable per revision)."""
+
+    quiz = SnippetChooserBlock("training.Quiz", label=_("Lernkontrolle"))
+    intro = blocks.TextBlock(label=_("Einleitung"), required=False)
+
+    class Meta:
+        template = "cms/blocks/quiz.html"
+        icon = "tasks"
+        label = _("Lernkontrolle")
+
+
+class ModuleBodyBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Text"), icon="pilcrow")
+    image = ImageBlock()
+    video = VideoBlock()
+    callout = CalloutBlock()
+    case_study = CaseStudyBlock()
+    reflection = ReflectionBlock()
+    document = DocumentBlock()
+    quiz = QuizBlock()

@@ -1,0 +1,208 @@
+"""Writes to the course tree: loading the course from the data files under cms/content/."""
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms.models import CoursePage, HomePage, ModulePage, SectionPage
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+HOME_TITLE = "Bürgerservice-Akademie"
+HOME_INTRO = (
+    "<p>Willkommen zur Weiterbildung für Mitarbeitende im Bürgerservice. Lernen Sie in kurzen "
+    "Modulen zwischen zwei Schalterschichten – im eigenen Tempo, mit Lernkontrollen und "
+    "Zertifikat.</p>"
+)
+
+
+class ContentError(ValueError):
+    """A content file is missing a field or has a value the course cannot use."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _db_html(html: str) -> str:
+    """Wagtail stores bold and italic as <b> and <i>; the files use the semantic tags."""
+    html = (html or "").strip()
+    html = re.sub(r"<(/?)strong>", r"<\1b>", html)
+    return re.sub(r"<(/?)em>", r"<\1i>", html)
+
+
+def _block(block_type: str, value) -> dict:
+    return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
+
+
+def module_body(blocks: list[dict], source: str) -> list[dict]:
+    """Turns the blocks of a module file into StreamField raw data."""
+    body = []
+    for b in blocks:
+        kind = b.get("type")
+        if kind == "heading":
+            body.append(_block("heading", b["text"]))
+        elif kind == "text":
+            body.append(_block("text", _db_html(b["html"])))
+        elif kind == "callout":
+            body.append(
+                _block(
+                    "callout",
+                    {"kind": b["kind"], "title": b.get("title", ""), "text": _db_html(b["html"])},
+                )
+            )
+        elif kind == "case_study":
+            body.append(
+                _block(
+                    "case_study",
+                    {
+                        "title": b["title"],
+                        "situation": _db_html(b["situation"]),
+                        "task": _db_html(b["task"]),
+                        "solution": _db_html(b.get("solution", "")),
+                    },
+                )
+            )
+        elif kind == "reflection":
+            body.append(
+                _block("reflection", {"question": b["question"], "hint": b.get("hint", "")})
+            )
+        else:
+            raise ContentError(f"{source}: unknown block type {kind!r}")
+    return body
+
+
+def read_course(content_dir: Path = CONTENT_DIR) -> dict:
+    """Reads course.yaml, every section and every module, in order."""
+    course = yaml.safe_load((content_dir / "course.yaml").read_text(encoding="utf-8"))
+    sections = []
+    for section_dir in sorted(p for p in content_dir.iterdir() if p.is_dir()):
+        section_file = section_dir / "_section.yaml"
+        if not section_file.exists():
+            continue
+        section = yaml.safe_load(section_file.read_text(encoding="utf-8"))
+        section["modules"] = [
+            yaml.safe_load(f.read_text(encoding="utf-8")) | {"_source": f.name}
+            for f in sorted(section_dir.glob("[0-9]*.yaml"))
+        ]
+        sections.append(section)
+    course["sections"] = sorted(sections, key=lambda s: s["order"])
+    return course
+
+
+def ensure_home_page() -> HomePage:
+    """The site's root page is our HomePage (replacing Wagtail's placeholder on a new install)."""
+    home = HomePage.objects.first()
+    if home:
+        return home
+    root = Page.get_first_root_node()
+    placeholder = (
+        Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
+    )
+    if placeholder:
+        placeholder.slug = "home-placeholder"
+        placeholder.save(update_fields=["slug"])
+    home = root.add_child(instance=HomePage(title=HOME_TITLE, slug="home", intro=HOME_INTRO))
+    home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site:
+        site.root_page = home
+        site.site_name = HOME_TITLE
+        site.save()
+    else:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=HOME_TITLE,
+        )
+    if placeholder:
+        placeholder.delete()
+    return home
+
+
+def _add_published(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def load_course(
+    *, content_dir: Path = CONTENT_DIR, extra_module_blocks: dict | None = None
+) -> tuple[CoursePage, LoadReport]:
+    """Creates whatever part of the course tree is missing, published.
+
+    Idempotent: pages that exist (matched by slug) are left as they are, because trainers may
+    have edited them since. ``extra_module_blocks`` maps a module slug to raw StreamField blocks
+    appended to a new module's body (seed_demo uses it to place each module's quiz).
+    """
+    extra_module_blocks = extra_module_blocks or {}
+    report = LoadReport()
+    data = read_course(content_dir)
+    home = ensure_home_page()
+
+    course = CoursePage.objects.child_of(home).filter(slug=data["slug"]).first()
+    if course is None:
+        course = _add_published(
+            home,
+            CoursePage(
+                title=data["title"],
+                slug=data["slug"],
+                subtitle=data.get("subtitle", ""),
+                intro=_db_html(data.get("intro", "")),
+            ),
+        )
+        report.created.append(course.title)
+    else:
+        report.unchanged.append(course.title)
+
+    for s in data["sections"]:
+        section = SectionPage.objects.child_of(course).filter(slug=s["slug"]).first()
+        if section is None:
+            section = _add_published(
+                course,
+                SectionPage(
+                    title=s["title"],
+                    slug=s["slug"],
+                    competence_area=s["competence_area"],
+                    order=s["order"],
+                    intro=_db_html(s.get("intro", "")),
+                ),
+            )
+            report.created.append(section.title)
+        else:
+            report.unchanged.append(section.title)
+        for m in s["modules"]:
+            for key in ("title", "slug", "body"):
+                if key not in m:
+                    raise ContentError(f"{m['_source']}: missing {key!r}")
+            if ModulePage.objects.child_of(section).filter(slug=m["slug"]).exists():
+                report.unchanged.append(m["title"])
+                continue
+            body = module_body(m["body"], m["_source"]) + list(
+                extra_module_blocks.get(m["slug"], [])
+            )
+            objectives = [_block("objective", o) for o in m.get("learning_objectives", [])]
+            module = _add_published(
+                section,
+                ModulePage(
+                    title=m["title"],
+                    slug=m["slug"],
+                    teaser=m.get("teaser", ""),
+                    estimated_minutes=m.get("estimated_minutes", 20),
+                    required=m.get("required", True),
+                    learning_objectives=json.dumps(objectives),
+                    body=json.dumps(body),
+                ),
+            )
+            report.created.append(module.title)
+    return course, report

@@ -1,0 +1,85 @@
+"""Fixtures shared by the whole suite.
+
+The test run differs from production only by environment values (see the Makefile) and these
+overrides: tasks run in-process unless a test asks for a real worker with ``celery_worker``.
+"""
+
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+
+from config.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(settings):
+    """Tests that do not start a worker see a task's effect at once (after commit)."""
+    celery_app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tests do not depend on collectstatic having run.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    celery_app.conf.task_always_eager = not bool(os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.fail(
+            "REDIS_URL is not set: this test needs the real Redis broker "
+            "(run the suite with `make test`, which points it at redis://127.0.0.1:6379/15)."
+        )
+    return url
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url):
+    """A real Celery worker (threads pool) of the project's own app, on the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.task_always_eager = False
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+            celery_app.control.purge()
+    except Exception as exc:  # a missing broker must fail loudly, never skip
+        pytest.fail(f"Redis at {redis_url} is not reachable: {exc}")
+    with start_worker(
+        celery_app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker
+    celery_app.conf.task_always_eager = True
+
+
+def wait_for(predicate, timeout=15.0, interval=0.05):
+    """Polls until predicate() is truthy; returns its value or fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def demo(db):
+    """The full demo course, quizzes, cohort and accounts, as `seed_demo` creates them."""
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from django.contrib.auth import get_user_model
+
+    from cms.models import CoursePage
+
+    User = get_user_model()
+    return {
+        "course": CoursePage.objects.get(),
+        "trainer": User.objects.get(username="trainerin"),
+        "lead": User.objects.get(username="kursleitung"),
+        "participant": User.objects.get(username="teilnehmer"),
+    }

@@ -1,0 +1,81 @@
+"""Loads the demo quizzes from training/content/quizzes/*.yaml as published Quiz snippets."""
+
+import json
+import uuid
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from cms.services import ContentError, _db_html
+from training.models import Quiz
+
+QUIZ_DIR = Path(__file__).resolve().parent / "content" / "quizzes"
+
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+def question_block(q: dict, source: str) -> dict:
+    kind = q.get("type")
+    value = {
+        "text": q["text"],
+        "category": q.get("category", ""),
+        "explanation": _db_html(q.get("explanation", "")),
+        "points": q.get("points", 4 if kind == "essay" else 1),
+    }
+    if kind in ("single_choice", "multiple_choice"):
+        value["answers"] = [
+            {
+                "type": "item",
+                "id": _id(),
+                "value": {
+                    "text": a["text"],
+                    "correct": bool(a.get("correct")),
+                    "feedback": a.get("feedback", ""),
+                },
+            }
+            for a in q["answers"]
+        ]
+        if kind == "multiple_choice":
+            value["partial_credit"] = q.get("partial_credit", True)
+    elif kind == "true_false":
+        value["correct"] = bool(q["correct"])
+    elif kind == "essay":
+        value["model_answer"] = _db_html(q.get("model_answer", ""))
+    else:
+        raise ContentError(f"{source}: unknown question type {kind!r}")
+    return {"type": kind, "value": value, "id": _id()}
+
+
+def read_quizzes(quiz_dir: Path = QUIZ_DIR) -> dict[str, dict]:
+    quizzes = {}
+    for f in sorted(quiz_dir.glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        data["_source"] = f.name
+        quizzes[data["module"]] = data
+    return quizzes
+
+
+@transaction.atomic
+def load_quiz(data: dict, *, category: str = "") -> Quiz:
+    """Creates the quiz, published, unless one with this title exists (then it is left as is)."""
+    existing = Quiz.objects.filter(title=data["title"]).first()
+    if existing:
+        return existing
+    quiz = Quiz(
+        title=data["title"],
+        description=data.get("description", ""),
+        category=category,
+        pass_mark=data.get("pass_mark", 60),
+        max_questions=data.get("max_questions"),
+        random_order=data.get("random_order", False),
+        success_text=data.get("success_text", ""),
+        fail_text=data.get("fail_text", ""),
+        questions=json.dumps([question_block(q, data["_source"]) for q in data["questions"]]),
+        live=False,
+    )
+    quiz.save()
+    quiz.save_revision().publish()
+    return quiz

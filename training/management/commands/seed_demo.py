@@ -1,0 +1,73 @@
+"""Loads the demo course, its quizzes, a demo cohort and demo accounts. Safe to run again."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cms.models import SectionPage
+from cms.services import load_course, read_course
+from training.content import load_quiz, read_quizzes
+from training.models import Cohort
+from training.services import enroll
+
+DEMO_PASSWORD = "Buergerservice-2026"  # noqa: S105  (demo accounts only; printed for newcomers)
+DEMO_ACCOUNTS = [
+    # username, first name, last name, email, groups
+    ("trainerin", "Regula", "Meier", "trainerin@example.org", ["Trainer:innen"]),
+    ("kursleitung", "Thomas", "Brunner", "kursleitung@example.org", ["Kursleitung"]),
+    ("teilnehmer", "Hans", "Muster", "teilnehmer@example.org", []),
+]
+DEMO_COHORT = {"name": "Einwohnerdienste 2026", "organisation": "Stadt Musterlingen"}
+
+
+class Command(BaseCommand):
+    help = "Lädt Demo-Kurs, Lernkontrollen, eine Kursdurchführung und Demo-Konten (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        course_data = read_course()
+        quizzes = {}
+        for section in course_data["sections"]:
+            for module in section["modules"]:
+                data = read_quizzes().get(module["slug"])
+                if data:
+                    quizzes[module["slug"]] = load_quiz(data, category=section["competence_area"])
+        extra = {
+            slug: [{"type": "quiz", "value": {"quiz": quiz.pk, "intro": ""}}]
+            for slug, quiz in quizzes.items()
+        }
+        course, report = load_course(extra_module_blocks=extra)
+
+        users = {}
+        User = get_user_model()
+        for username, first, last, email, groups in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": email},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            for name in groups:
+                group, _ = Group.objects.get_or_create(name=name)
+                user.groups.add(group)
+            users[username] = user
+
+        cohort, _ = Cohort.objects.get_or_create(
+            name=DEMO_COHORT["name"],
+            course=course,
+            defaults={"organisation": DEMO_COHORT["organisation"]},
+        )
+        cohort.trainers.add(users["trainerin"])
+        enroll(user=users["teilnehmer"], cohort=cohort)
+
+        sections = SectionPage.objects.child_of(course).count()
+        self.stdout.write(
+            f"Kurs «{course.title}»: {sections} Lernbereiche; "
+            f"{len(report.created)} Seiten neu angelegt, {len(report.unchanged)} unverändert."
+        )
+        self.stdout.write(f"Demo-Konten (Passwort für alle: {DEMO_PASSWORD}):")
+        for username, first, last, _, groups in DEMO_ACCOUNTS:
+            role = ", ".join(groups) or "Teilnehmer:in"
+            self.stdout.write(f"  {username:<12} {first} {last} ({role})")

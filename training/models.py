@@ -1,0 +1,256 @@
+"""Per-person learning state: cohorts, enrollments, module progress, quizzes and their sittings."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+from cms.models import CompetenceArea
+from training.quiz_blocks import QuestionStreamBlock
+
+
+class Cohort(models.Model):
+    """A run of the course for an organisation."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    organisation = models.CharField(_("Organisation"), max_length=200)
+    course = models.ForeignKey(
+        "cms.CoursePage", on_delete=models.PROTECT, related_name="+", verbose_name=_("Kurs")
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="trained_cohorts",
+        verbose_name=_("Trainer:innen"),
+    )
+    starts_on = models.DateField(_("Beginn"), null=True, blank=True)
+    ends_on = models.DateField(_("Ende"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("organisation"),
+        FieldPanel("course"),
+        FieldPanel("trainers"),
+        FieldPanel("starts_on"),
+        FieldPanel("ends_on"),
+    ]
+
+    class Meta:
+        verbose_name = _("Kursdurchführung")
+        verbose_name_plural = _("Kursdurchführungen")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="cohort_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class Enrollment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey("cms.CoursePage", on_delete=models.PROTECT, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="enrollments", null=True, blank=True
+    )
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Einschreibung")
+        verbose_name_plural = _("Einschreibungen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="one_enrollment_per_course")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.course_id}"
+
+
+class ModuleProgress(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    module = models.ForeignKey("cms.ModulePage", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    content_done_at = models.DateTimeField(null=True, blank=True)
+    quiz_passed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The page revision the participant read when marking the content done (for the certificate).
+    page_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Modulfortschritt")
+        verbose_name_plural = _("Modulfortschritte")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "module"], name="one_progress_per_module")
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id}/{self.module_id}"
+
+
+class Quiz(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    models.Model,
+):
+    """A module's knowledge check, authored as a Wagtail snippet with drafts and moderation."""
+
+    title = models.CharField(_("Titel"), max_length=255)
+    description = models.TextField(_("Einleitung"), blank=True)
+    category = models.CharField(
+        _("Kompetenzbereich"), max_length=40, choices=CompetenceArea.choices, blank=True
+    )
+    questions = StreamField(QuestionStreamBlock(), verbose_name=_("Fragen"), blank=True)
+    random_order = models.BooleanField(_("Fragen in zufälliger Reihenfolge"), default=False)
+    max_questions = models.PositiveSmallIntegerField(
+        _("Anzahl Fragen pro Versuch"),
+        null=True,
+        blank=True,
+        help_text=_("Leer lassen für alle Fragen; sonst wird diese Anzahl aus dem Pool gezogen."),
+    )
+    answers_at_end = models.BooleanField(
+        _("Auflösung erst am Ende"),
+        default=False,
+        help_text=_("Keine Rückmeldung nach jeder Frage, sondern erst auf der Ergebnisseite."),
+    )
+    exam_paper = models.BooleanField(
+        _("Prüfungsbögen aufbewahren"),
+        default=True,
+        help_text=_("Jeder Versuch bleibt für Trainer:innen einsehbar."),
+    )
+    single_attempt = models.BooleanField(_("Nur ein Versuch"), default=False)
+    max_attempts = models.PositiveSmallIntegerField(_("Höchstzahl Versuche"), null=True, blank=True)
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("Zeitlimit (Minuten)"), null=True, blank=True
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("Bestehensgrenze (%)"), default=60, validators=[MaxValueValidator(100)]
+    )
+    success_text = models.TextField(_("Text bei Bestehen"), blank=True)
+    fail_text = models.TextField(_("Text bei Nichtbestehen"), blank=True)
+    one_question_per_page = models.BooleanField(_("Eine Frage pro Seite"), default=True)
+
+    revisions = GenericRelation("wagtailcore.Revision", related_query_name="quiz")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="quiz",
+        for_concrete_model=False,
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("category"),
+        FieldPanel("questions"),
+        MultiFieldPanel(
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("random_order"),
+                FieldPanel("max_questions"),
+                FieldPanel("one_question_per_page"),
+                FieldPanel("answers_at_end"),
+                FieldPanel("single_attempt"),
+                FieldPanel("max_attempts"),
+                FieldPanel("time_limit_minutes"),
+                FieldPanel("exam_paper"),
+            ],
+            heading=_("Einstellungen"),
+        ),
+        FieldPanel("success_text"),
+        FieldPanel("fail_text"),
+    ]
+    search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
+
+    class Meta:
+        verbose_name = _("Lernkontrolle")
+        verbose_name_plural = _("Lernkontrollen")
+
+    def __str__(self):
+        return self.title
+
+    def get_preview_template(self, request, mode_name):
+        return "training/quiz_preview.html"
+
+
+class Sitting(models.Model):
+    """One attempt at a quiz, pinned to the quiz revision it started on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sittings"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="sittings")
+    quiz_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.PROTECT, related_name="+"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="sittings", null=True, blank=True
+    )
+    module = models.ForeignKey(
+        "cms.ModulePage", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    attempt_number = models.PositiveSmallIntegerField(default=1)
+    question_order = models.JSONField(default=list)
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    max_score = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    passed = models.BooleanField(null=True, blank=True)
+    complete = models.BooleanField(default=False)
+    needs_marking = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Versuch")
+        verbose_name_plural = _("Versuche")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz", "attempt_number"], name="one_sitting_per_attempt_number"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(complete=False),
+                name="one_open_sitting_per_quiz",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=models.F("max_score")),
+                name="sitting_score_within_max",
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "complete"], name="sitting_quiz_complete")]
+
+    def __str__(self):
+        return f"{self.quiz_id} #{self.attempt_number} ({self.user_id})"
+
+    @property
+    def percent(self) -> int:
+        if not self.max_score:
+            return 0
+        return int(self.score * 100 / self.max_score)
