@@ -159,10 +159,19 @@ def render_certificate(content: CertificateContent) -> bytes:
         y = height - 88 * mm
         canvas.setFillColor(INK)
         y = _wrapped(canvas, content.holder_name, margin, y, text_width, BOLD, 22, 27, True)
-        y = _wrapped(canvas, _("die Weiterbildung"), margin, y - 4, text_width, REGULAR, 12, 16, True)
+        y = _wrapped(
+            canvas, _("die Weiterbildung"), margin, y - 4, text_width, REGULAR, 12, 16, True
+        )
         y = _wrapped(canvas, content.course_title, margin, y - 4, text_width, BOLD, 16, 20, True)
         y = _wrapped(
-            canvas, _("erfolgreich abgeschlossen hat."), margin, y - 4, text_width, REGULAR, 12, 16,
+            canvas,
+            _("erfolgreich abgeschlossen hat."),
+            margin,
+            y - 4,
+            text_width,
+            REGULAR,
+            12,
+            16,
             True,
         )
         canvas.setFillColor(MUTED)
@@ -230,9 +239,7 @@ def render_certificate(content: CertificateContent) -> bytes:
         canvas.drawString(x, line_y, _("Echtheit prüfen"))
         canvas.setFont(REGULAR, 9)
         canvas.drawString(x, line_y - 14, content.short_url)
-        canvas.drawString(
-            x, line_y - 28, _("Prüfcode: %(code)s") % {"code": content.display_code}
-        )
+        canvas.drawString(x, line_y - 28, _("Prüfcode: %(code)s") % {"code": content.display_code})
         canvas.drawString(
             x, line_y - 42, _("Zertifikatsnummer: %(serial)s") % {"serial": content.serial}
         )

@@ -207,9 +207,7 @@ def send_certificate_email(*, certificate_id) -> bool:
             ) % {
                 "name": certificate.holder_name,
                 "course": certificate.course_title,
-                "download": absolute_url(
-                    reverse("certificates:download", args=[certificate.pk])
-                ),
+                "download": absolute_url(reverse("certificates:download", args=[certificate.pk])),
                 "code": certificate.display_code,
                 "verify": verify_url(certificate.token),
             }

@@ -64,7 +64,9 @@ def reconcile_certificates(grace_seconds: int = RECONCILE_GRACE_SECONDS) -> dict
         send_certificate_email.delay(str(certificate_id))
     if enrollments or emails:
         logger.warning(
-            "Reconciliation re-enqueued %s certificates and %s emails", len(enrollments), len(emails)
+            "Reconciliation re-enqueued %s certificates and %s emails",
+            len(enrollments),
+            len(emails),
         )
     return {"certificates": len(enrollments), "emails": len(emails)}
 

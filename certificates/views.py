@@ -162,9 +162,7 @@ def jwks(request):
 @require_GET
 def download(request, certificate_id):
     """The holder's own certificate only; anyone else gets a 404 (not telling it exists)."""
-    certificate = get_object_or_404(
-        Certificate, pk=certificate_id, enrollment__user=request.user
-    )
+    certificate = get_object_or_404(Certificate, pk=certificate_id, enrollment__user=request.user)
     if certificate.is_revoked:
         return render(
             request, "certificates/revoked.html", {"certificate": certificate}, status=410
