@@ -37,6 +37,8 @@ def _certificate_settings(settings, tmp_path):
     settings.CERTIFICATE_SIGNING_KEY = new_private_key_b64()
     settings.WAGTAILADMIN_BASE_URL = "https://akademie.example.ch"
     settings.CERTIFICATE_VERIFY_RATE_LIMIT = 1000
+    # Test accounts need no slow password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

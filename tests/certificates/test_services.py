@@ -107,7 +107,10 @@ def test_the_stored_pdf_matches_its_hash_and_the_signature_verifies(enrollment, 
     }
     assert signing.canonical_json(payload) == certificate.signed_payload.encode()
     assert signing.verify(
-        certificate.signed_payload.encode(), certificate.signature, signing.jwks(), certificate.key_id
+        certificate.signed_payload.encode(),
+        certificate.signature,
+        signing.jwks(),
+        certificate.key_id,
     )
 
 
@@ -262,7 +265,9 @@ def lead(django_user_model):
 def test_a_course_lead_revokes_with_a_reason_and_it_is_audited(issued, lead):
     # when a course lead revokes
     services.revoke_certificate(
-        certificate_id=issued.pk, reason="  Prüfungsleistung nicht selbst erbracht ", revoked_by=lead
+        certificate_id=issued.pk,
+        reason="  Prüfungsleistung nicht selbst erbracht ",
+        revoked_by=lead,
     )
     # then the certificate says who, when and why
     issued.refresh_from_db()

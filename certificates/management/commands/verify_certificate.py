@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from certificates import selectors
 
-NOT_GENUINE = (
-    "NICHT ECHT: Diese Datei ist kein ausgestelltes Zertifikat, oder sie wurde verändert."
-)
+NOT_GENUINE = "NICHT ECHT: Diese Datei ist kein ausgestelltes Zertifikat, oder sie wurde verändert."
 
 
 class Command(BaseCommand):
