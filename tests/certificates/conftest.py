@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
+from wagtail.models import Locale, Page
 
 from cms.models import CompetenceArea, CoursePage, ModulePage, SectionPage
 from cms.services import ensure_home_page
@@ -51,6 +52,9 @@ class Course:
 
 @pytest.fixture
 def course(db, django_user_model):
+    if Page.get_first_root_node() is None:  # a transactional test flushed Wagtail's root page
+        Locale.objects.get_or_create(language_code="de")
+        Page.add_root(instance=Page(title="Root", slug="root"))
     home = ensure_home_page()
     page = home.add_child(instance=CoursePage(title="Experte für digitalen Bürgerservice"))
     sections, modules = [], []
@@ -115,6 +119,13 @@ def complete(enrollment: Enrollment, course: Course, *, except_last: bool = Fals
 def queue_length() -> int:
     with celery_app.connection_for_write() as conn:
         return conn.default_channel.client.llen("celery")
+
+
+def idle_broker() -> bool:
+    """Nothing waiting and nothing delivered but unacknowledged (tasks ack late, when done)."""
+    with celery_app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        return client.llen("celery") == 0 and client.hlen("unacked") == 0
 
 
 @pytest.fixture
