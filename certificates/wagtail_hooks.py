@@ -5,13 +5,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.contrib.admin.utils import unquote
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import HistoryView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -72,6 +73,17 @@ class CertificateInspectView(InspectView):
                 )
             )
         return buttons
+
+
+class CertificateHistoryView(HistoryView):
+    """Whoever may see a certificate may see its audit trail (issued, revoked: who and why)."""
+
+    any_permission_required = ["view"]
+
+    def get_object(self):
+        return get_object_or_404(
+            selectors.certificates_visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
 
 
 class RevokeForm(forms.Form):
@@ -135,6 +147,7 @@ class CertificateViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
+    history_view_class = CertificateHistoryView
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["revocation_reason"]  # never shown: the policy denies add and edit
