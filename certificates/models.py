@@ -55,6 +55,9 @@ class Certificate(models.Model):
         verbose_name=_("Widerrufen von"),
     )
 
+    # Nothing links to content through a certificate; skip Wagtail's reference index on save.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("Zertifikat")
         verbose_name_plural = _("Zertifikate")

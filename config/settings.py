@@ -218,6 +218,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # so Redis does not redeliver a message that a live worker is still working on.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup otherwise closes the database connection around every task, and opening
+# one costs more than issuing a certificate. Each task still starts with Django's
+# close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
     # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
