@@ -3,9 +3,9 @@ course leads see all and revoke with a reason (logged in Wagtail's audit log).""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.contrib.admin.utils import unquote
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +52,9 @@ class CertificateInspectView(InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(selectors.certificates_visible_to(self.request.user), pk=self.pk)
 
-    def get_revocation_reason_display_value(self):
-        return self.object.revocation_reason or "–"
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "–" if value in (None, "") else value
 
     def get_sections_display_value(self):
         return "; ".join(
