@@ -160,7 +160,7 @@ def test_serials_count_up_within_the_year(course):
     assert a.serial[:9] == b.serial[:9]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_issues_leave_one_certificate_and_one_file(course, settings):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")

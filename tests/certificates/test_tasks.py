@@ -20,7 +20,7 @@ from tests.certificates.conftest import complete, idle_broker, queue_length, run
 from tests.certificates.faults import FlakyStorage, RefusingEmailBackend
 from tests.conftest import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
