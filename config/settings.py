@@ -218,9 +218,29 @@ CELERY_TIMEZONE = TIME_ZONE
 # so Redis does not redeliver a message that a live worker is still working on.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup otherwise closes the database connection around every task, and opening
+# one costs more than issuing a certificate. Each task still starts with Django's
+# close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
+    # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
+    # so a lost message only delays a certificate.
+    "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
 }
+
+# --- Certificates ---------------------------------------------------------------------------
+# Ed25519 signing key: base64 of the 32 raw private-key bytes or a PEM, inline or in a file.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+CERTIFICATE_SIGNING_KEY_FILE = env.path(
+    "CERTIFICATE_SIGNING_KEY_FILE", default=VAR_DIR / "certificate-signing-key.pem"
+)
+# Development creates the key file on first use; production must not silently replace a lost key.
+CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", default=DEBUG)
+# Public keys (base64url "x" of the JWK) of earlier signing keys, still published in the JWKS.
+CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
+# Lookups on the public verification page per client address and minute.
+CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
