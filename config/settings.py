@@ -220,7 +220,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
+    # Import/export files hold personal data: deleted a week after the job.
+    "training-purge-workspace-jobs": {
+        "task": "training.purge_workspace_jobs",
+        "schedule": 60.0 * 60 * 6,
+    },
 }
+
+# --- Trainer workspace ----------------------------------------------------------------------
+# Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
+TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
