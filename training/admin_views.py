@@ -8,9 +8,10 @@ Every cohort, enrollment, sitting and job is looked up within what the user may 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -56,6 +57,11 @@ def workspace_url(name: str, *args) -> str:
 # --- Access ---------------------------------------------------------------------------------
 
 
+def forbidden(request):
+    """A plain 403 (Wagtail would redirect to the dashboard, hiding what happened)."""
+    return TemplateResponse(request, "training/admin/forbidden.html", status=403)
+
+
 class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):
     """A trainer page: needs the right to view cohorts (trainers and course leads have it)."""
 
@@ -64,7 +70,7 @@ class WorkspaceView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
-            raise PermissionDenied
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -78,12 +84,12 @@ class CohortView(WorkspaceView):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(VIEW_COHORT_PERMISSION):
-            raise PermissionDenied
+            return forbidden(request)
         self.cohort = get_object_or_404(
             cohorts_for(request.user).select_related("course"), pk=kwargs["cohort_id"]
         )
         if self.change and not request.user.has_perm(CHANGE_COHORT_PERMISSION):
-            raise PermissionDenied
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
@@ -208,7 +214,7 @@ class CohortReportView(CohortView):
             self.request.GET or None, sections=sections, units=_unit_choices(self.cohort)
         )
         filters = form.filters()
-        report = cohort_report(cohort=self.cohort, **filters)
+        report = cohort_report(cohort=self.cohort, sections=sections, **filters)
         paginator = WagtailPaginator(report.rows, PER_PAGE)
         paginator.verbose_name = _("Teilnehmende:r")
         paginator.verbose_name_plural = _("Teilnehmende")

@@ -387,13 +387,14 @@ def cohort_report(
     status: str | None = None,
     unit_id: int | None = None,
     sort: str = "name",
+    sections: list[SectionColumn] | None = None,
 ) -> CohortReport:
     """Participants (enrolled, not unenrolled) × modules with their states, filtered and sorted.
 
     Six queries whatever the cohort's size: course sections, modules, enrollments, module
     progress, sittings (aggregated) and certificates.
     """
-    sections = course_columns(cohort.course)
+    sections = course_columns(cohort.course) if sections is None else sections
     enrollments = Enrollment.objects.filter(cohort=cohort, unenrolled_at__isnull=True)
     if unit_id:
         enrollments = enrollments.filter(organisation_unit_id=unit_id)

@@ -1,0 +1,48 @@
+"""Fixtures of the trainer workspace tests: a small published course (3 sections × 4 modules),
+a cohort with its trainer, a course lead, and helpers to log them in."""
+
+import pytest
+
+from tests.factories import make_cohort, make_course, user_in_group
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Many accounts per test; the hash's strength is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def course(db):
+    return make_course()
+
+
+@pytest.fixture
+def trainer(db):
+    return user_in_group("Trainer:innen", username="trainerin", first_name="Regula")
+
+
+@pytest.fixture
+def other_trainer(db):
+    return user_in_group("Trainer:innen", username="anderer-trainer")
+
+
+@pytest.fixture
+def lead(db):
+    return user_in_group("Kursleitung", username="kursleitung")
+
+
+@pytest.fixture
+def cohort(course, trainer):
+    return make_cohort(course=course, trainers=[trainer])
+
+
+@pytest.fixture
+def other_cohort(course, other_trainer):
+    return make_cohort(course=course, trainers=[other_trainer], name="Bauamt 2027")
+
+
+@pytest.fixture
+def trainer_client(client, trainer):
+    client.force_login(trainer)
+    return client
