@@ -348,7 +348,8 @@ def check_rows(rows: list[dict], *, default_cohort: Cohort, actor) -> Preview:
             try:
                 username_field.run_validators(result.email)
             except ValidationError:
-                result.problem("email_unusable", email=result.email)
+                if not any(p["code"] == "email_invalid" for p in result.problems):
+                    result.problem("email_unusable", email=result.email)
         if result.problems:
             result.action = "error"
         elif result.notes:

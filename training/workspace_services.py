@@ -98,7 +98,7 @@ def enroll_participant(
         user.save()
 
     enrollment = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .filter(user=user, course_id=cohort.course_id)
         .select_related("cohort")
         .first()
