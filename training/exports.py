@@ -13,6 +13,8 @@ import csv
 import tempfile
 from collections.abc import Callable, Iterator
 
+from django.utils.functional import Promise
+
 from training.models import Cohort
 from training.report_selectors import (
     count_participants,
@@ -40,6 +42,8 @@ XLSX_DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 
 def neutralise(value):
     """Text a spreadsheet would evaluate becomes plain text (a leading apostrophe)."""
+    if isinstance(value, Promise):  # lazy translations
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -122,9 +126,11 @@ def write_xlsx(
 
 
 def _text_cell(sheet, cell_class, value):
-    cell = cell_class(sheet, value=neutralise(value))
-    # openpyxl reads "=..." as a formula; neutralised text must stay text.
-    cell.data_type = "s" if isinstance(value, str) else cell.data_type
+    value = neutralise(value)
+    cell = cell_class(sheet, value=value)
+    if isinstance(value, str):
+        # openpyxl reads "=..." as a formula; neutralised text must stay text.
+        cell.data_type = "s"
     return cell
 
 

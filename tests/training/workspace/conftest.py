@@ -12,6 +12,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded imports and export files go to a temporary directory, not var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def course(db):
     return make_course()
