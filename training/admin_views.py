@@ -42,6 +42,7 @@ from training.report_selectors import (
     sitting_answers,
     sittings_of,
     sort_options,
+    status_cells,
     unit_aggregates,
 )
 from training.reports import distribution_chart
@@ -227,7 +228,7 @@ class CohortReportView(CohortView):
             elided_page_range=paginator.get_elided_page_range(page.number),
             columns=self._columns(report, sort),
             chart=distribution_chart(report.distribution),
-            statuses=list(CellStatus),
+            statuses=list(status_cells().values()),
             export_query=self.request.GET.urlencode(),
             jobs=jobs_for(self.request.user, self.cohort)[:5],
         )

@@ -27,9 +27,9 @@ from training.reports import (
     export_filename,
     local,
     participant_headings,
-    participant_row,
+    participant_rows,
     report_headings,
-    report_row,
+    report_rows,
 )
 
 FORMATS = ("csv", "xlsx")
@@ -62,7 +62,7 @@ def report_table(
     )
     return Table(
         headings=report_headings(sections, section_id),
-        rows=(report_row(row, sections, section_id) for row in rows),
+        rows=report_rows(rows, sections, section_id),
         filename=export_filename("bericht", cohort),
         total=count_participants(cohort=cohort),
     )
@@ -71,7 +71,7 @@ def report_table(
 def participants_table(*, cohort: Cohort) -> Table:
     return Table(
         headings=participant_headings(),
-        rows=(participant_row(row) for row in participant_list(cohort=cohort)),
+        rows=participant_rows(participant_list(cohort=cohort)),
         filename=export_filename("teilnehmende", cohort),
         total=count_participants(cohort=cohort, include_unenrolled=True),
     )
@@ -112,10 +112,12 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Export")
-    sheet.append([_text_cell(sheet, WriteOnlyCell, h) for h in table.headings])
+    sheet.append([neutralise(h) for h in table.headings])
     count = 0
     for values in table.rows:
-        sheet.append([_xlsx_cell(sheet, WriteOnlyCell, v) for v in values])
+        # Neutralised text never starts with "=", so openpyxl keeps it text; only dates need a
+        # cell object (for their format).
+        sheet.append([_xlsx_value(sheet, WriteOnlyCell, v) for v in values])
         count += 1
         if progress and count % every == 0:
             progress(count, table.total)
@@ -125,21 +127,12 @@ def write_xlsx(
     return count
 
 
-def _text_cell(sheet, cell_class, value):
-    value = neutralise(value)
-    cell = cell_class(sheet, value=value)
-    if isinstance(value, str):
-        # openpyxl reads "=..." as a formula; neutralised text must stay text.
-        cell.data_type = "s"
-    return cell
-
-
-def _xlsx_cell(sheet, cell_class, value):
+def _xlsx_value(sheet, cell_class, value):
     if hasattr(value, "tzinfo"):
         cell = cell_class(sheet, value=local(value))
         cell.number_format = XLSX_DATETIME_FORMAT
         return cell
-    return _text_cell(sheet, cell_class, value)
+    return neutralise(value)
 
 
 def xlsx_tempfile(table: Table, *, progress=None):

@@ -14,7 +14,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from cms.selectors import course_outline
@@ -46,6 +47,29 @@ class CellStatus(models.TextChoices):
 
 # Sorting a module column orders participants from "nothing yet" to "done".
 STATUS_RANK = {status: rank for rank, status in enumerate(CellStatus.values)}
+STATUS_SYMBOLS = {
+    CellStatus.NOT_STARTED: "–",
+    CellStatus.IN_PROGRESS: "…",
+    CellStatus.QUIZ_FAILED: "✗",
+    CellStatus.ESSAY_PENDING: "✎",
+    CellStatus.COMPLETE: "✓",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How a module state is shown: a symbol for the eye, a label for screen readers."""
+
+    status: str
+    symbol: str
+    label: str
+
+
+def status_cells() -> dict[str, Cell]:
+    return {
+        status: Cell(status=status, symbol=STATUS_SYMBOLS[status], label=str(label))
+        for status, label in CellStatus.choices
+    }
 
 
 class CertificateState(models.TextChoices):
@@ -112,7 +136,9 @@ def certificate_states(enrollment_ids) -> dict[int, str] | None:
     """
     try:
         certificate = apps.get_model("certificates", "Certificate")
-        rows = certificate.objects.filter(enrollment_id__in=list(enrollment_ids)).values_list(
+        if not isinstance(enrollment_ids, models.QuerySet):
+            enrollment_ids = list(enrollment_ids)
+        rows = certificate.objects.filter(enrollment_id__in=enrollment_ids).values_list(
             "enrollment_id", "revoked_at"
         )
         return {
@@ -250,62 +276,65 @@ def _enrollment_rows(enrollments) -> list[ReportRow]:
     ]
 
 
-def fill_report_rows(rows: list[ReportRow], sections: list[SectionColumn]) -> None:
+def fill_report_rows(rows: list[ReportRow], sections: list[SectionColumn], enrollments) -> None:
     """Computes every row's module states, percentages, last activity and certificate state in
-    three queries (progress, sittings, certificates) for any number of rows."""
+    four queries (progress, activity, sittings, certificates) for any number of rows.
+
+    ``enrollments`` is the queryset the rows came from; it is used as a subquery, so neither a
+    large list of ids nor the timestamps of every progress row travel to Python.
+    """
     if not rows:
         return
     module_ids = [m.id for s in sections for m in s.modules]
-    by_enrollment = {row.enrollment_id: row for row in rows}
     by_user = {row.user_id: row for row in rows}
+    enrollment_ids = enrollments.values("pk")
+    progress_rows = ModuleProgress.objects.filter(
+        enrollment_id__in=enrollment_ids, module_id__in=module_ids
+    )
 
     progress = defaultdict(dict)
-    last_activity: dict[int, datetime] = {}
-
-    def touch(enrollment_id, *moments):
-        for moment in moments:
-            if moment and (
-                last_activity.get(enrollment_id) is None or moment > last_activity[enrollment_id]
-            ):
-                last_activity[enrollment_id] = moment
-
-    for (
-        enrollment_id,
-        module_id,
-        started,
-        content_done,
-        quiz_passed,
-        completed,
-    ) in ModuleProgress.objects.filter(
-        enrollment_id__in=list(by_enrollment), module_id__in=module_ids
-    ).values_list(
-        "enrollment_id",
-        "module_id",
-        "started_at",
-        "content_done_at",
-        "quiz_passed_at",
-        "completed_at",
-    ):
+    for enrollment_id, module_id, quiz_passed, completed in progress_rows.annotate(
+        passed=ExpressionWrapper(Q(quiz_passed_at__isnull=False), output_field=BooleanField()),
+        done=ExpressionWrapper(Q(completed_at__isnull=False), output_field=BooleanField()),
+    ).values_list("enrollment_id", "module_id", "passed", "done"):
         progress[enrollment_id][module_id] = (quiz_passed, completed)
-        touch(enrollment_id, started, content_done, quiz_passed, completed)
+
+    last_activity: dict[int, datetime] = dict(
+        progress_rows.values("enrollment_id")
+        .annotate(
+            last=Max(
+                Greatest(
+                    "started_at",
+                    Coalesce("content_done_at", "started_at"),
+                    Coalesce("quiz_passed_at", "started_at"),
+                    Coalesce("completed_at", "started_at"),
+                )
+            )
+        )
+        .values_list("enrollment_id", "last")
+    )
 
     attempts = defaultdict(dict)
-    for user_id, module_id, failed, pending, last_started, last_finished in (
-        Sitting.objects.filter(user_id__in=list(by_user), module_id__in=module_ids)
+    for user_id, module_id, failed, pending, last in (
+        Sitting.objects.filter(user_id__in=enrollments.values("user_id"), module_id__in=module_ids)
         .values("user_id", "module_id")
         .annotate(
             failed=Count("pk", filter=Q(complete=True, passed=False)),
             pending=Count("pk", filter=Q(needs_marking=True)),
-            last_started=Max("started_at"),
-            last_finished=Max("finished_at"),
+            last=Max(Greatest("started_at", Coalesce("finished_at", "started_at"))),
         )
-        .values_list("user_id", "module_id", "failed", "pending", "last_started", "last_finished")
+        .values_list("user_id", "module_id", "failed", "pending", "last")
     ):
-        row = by_user[user_id]
+        row = by_user.get(user_id)
+        if row is None:
+            continue
         attempts[row.enrollment_id][module_id] = (failed, pending)
-        touch(row.enrollment_id, last_started, last_finished)
+        if last and (
+            last_activity.get(row.enrollment_id) is None or last > last_activity[row.enrollment_id]
+        ):
+            last_activity[row.enrollment_id] = last
 
-    certificates = certificate_states(by_enrollment)
+    certificates = certificate_states(enrollment_ids)
     total = len(module_ids)
     for row in rows:
         row_progress = progress.get(row.enrollment_id, {})
@@ -399,7 +428,7 @@ def cohort_report(
     if unit_id:
         enrollments = enrollments.filter(organisation_unit_id=unit_id)
     rows = _enrollment_rows(enrollments)
-    fill_report_rows(rows, sections)
+    fill_report_rows(rows, sections, enrollments)
 
     visible_sections = [s for s in sections if not section_id or s.id == section_id]
     visible_modules = [m for s in visible_sections for m in s.modules]
@@ -409,8 +438,9 @@ def cohort_report(
         rows = [r for r in rows if any(r.statuses[m.id] == status for m in visible_modules)]
     key = sort_key(sort) or SORT_KEYS["name"]
     rows.sort(key=key, reverse=sort.startswith("-"))
+    cells = status_cells()
     for row in rows:
-        row.cells = [row.statuses[m.id] for m in visible_modules]
+        row.cells = [cells[row.statuses[m.id]] for m in visible_modules]
         row.section_cells = [row.section_percent[s.id] for s in visible_sections]
 
     return CohortReport(
@@ -475,8 +505,9 @@ def iter_report_rows(
         m for s in sections if not section_id or s.id == section_id for m in s.modules
     ]
     for start in range(0, len(ids), chunk_size):
-        rows = _enrollment_rows(Enrollment.objects.filter(pk__in=ids[start : start + chunk_size]))
-        fill_report_rows(rows, sections)
+        chunk = Enrollment.objects.filter(pk__in=ids[start : start + chunk_size])
+        rows = _enrollment_rows(chunk)
+        fill_report_rows(rows, sections, chunk)
         for row in rows:
             if status and not any(row.statuses[m.id] == status for m in visible_modules):
                 continue
@@ -546,8 +577,9 @@ def participant_record(*, enrollment: Enrollment) -> ParticipantRecord:
     """One participant in full: module states and dates, every sitting, the enrollment's history
     and certificate (a fixed number of queries)."""
     sections = course_columns(enrollment.course)
-    rows = _enrollment_rows(Enrollment.objects.filter(pk=enrollment.pk))
-    fill_report_rows(rows, sections)
+    single = Enrollment.objects.filter(pk=enrollment.pk)
+    rows = _enrollment_rows(single)
+    fill_report_rows(rows, sections, single)
     row = rows[0]
     progress = {p.module_id: p for p in enrollment.progress.all()}
     modules = [

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from training.report_selectors import (
     PROGRESS_BUCKETS,
     CellStatus,
+    CertificateState,
     ReportRow,
     SectionColumn,
 )
@@ -48,13 +49,18 @@ def report_headings(sections: list[SectionColumn], section_id: int | None = None
     return headings
 
 
-def report_row(row: ReportRow, sections: list[SectionColumn], section_id: int | None = None):
+def report_rows(rows, sections: list[SectionColumn], section_id: int | None = None):
+    """Export rows (plain values) of report rows; labels are translated once, not per cell."""
     visible = [s for s in sections if not section_id or s.id == section_id]
-    values = [row.last_name, row.first_name, row.email, row.unit, row.overall_percent]
-    values += [row.section_percent[s.id] for s in visible]
-    values += [CellStatus(row.statuses[m.id]).label for s in visible for m in s.modules]
-    values += [row.last_activity, row.certificate_label]
-    return values
+    modules = [m.id for s in visible for m in s.modules]
+    labels = {status: str(label) for status, label in CellStatus.choices}
+    certificates = {state: str(label) for state, label in CertificateState.choices}
+    for row in rows:
+        values = [row.last_name, row.first_name, row.email, row.unit, row.overall_percent]
+        values += [row.section_percent[s.id] for s in visible]
+        values += [labels[row.statuses[m]] for m in modules]
+        values += [row.last_activity, certificates[row.certificate]]
+        yield values
 
 
 def participant_headings() -> list[str]:
@@ -71,18 +77,20 @@ def participant_headings() -> list[str]:
     ]
 
 
-def participant_row(row: ReportRow) -> list:
-    return [
-        row.last_name,
-        row.first_name,
-        row.email,
-        row.unit,
-        row.enrolled_at,
-        _("ausgetragen") if row.unenrolled_at else _("aktiv"),
-        row.unenrolled_at,
-        _("nein") if row.invitation_pending else _("ja"),
-        row.completed_at,
-    ]
+def participant_rows(rows: list[ReportRow]):
+    active, unenrolled, yes, no = _("aktiv"), _("ausgetragen"), _("ja"), _("nein")
+    for row in rows:
+        yield [
+            row.last_name,
+            row.first_name,
+            row.email,
+            row.unit,
+            row.enrolled_at,
+            unenrolled if row.unenrolled_at else active,
+            row.unenrolled_at,
+            no if row.invitation_pending else yes,
+            row.completed_at,
+        ]
 
 
 def local(value: datetime | None) -> datetime | None:
