@@ -340,9 +340,17 @@ class ParticipantsView(CohortView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = participant_list(cohort=self.cohort)
+        search = self.request.GET.get("q", "").strip()[:100]
+        rows = participant_list(cohort=self.cohort, search=search)
+        paginator = WagtailPaginator([r for r in rows if not r.unenrolled_at], PER_PAGE * 2)
+        paginator.verbose_name = _("Teilnehmende:r")
+        paginator.verbose_name_plural = _("Teilnehmende")
+        page = paginator.get_page(self.request.GET.get("p"))
         context.update(
-            active=[r for r in rows if not r.unenrolled_at],
+            search=search,
+            active=page,
+            page_obj=page,
+            elided_page_range=paginator.get_elided_page_range(page.number),
             unenrolled=[r for r in rows if r.unenrolled_at],
             enroll_form=kwargs.get("enroll_form") or EnrollForm(),
             units=[name for _pk, name in _unit_choices(self.cohort)],

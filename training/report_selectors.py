@@ -524,9 +524,17 @@ def count_participants(*, cohort: Cohort, include_unenrolled: bool = False) -> i
 # --- Participants ---------------------------------------------------------------------------
 
 
-def participant_list(*, cohort: Cohort) -> list[ReportRow]:
-    """Everybody ever enrolled in the cohort (unenrolled ones too), by name, without states."""
-    return _enrollment_rows(Enrollment.objects.filter(cohort=cohort))
+def participant_list(*, cohort: Cohort, search: str = "") -> list[ReportRow]:
+    """Everybody ever enrolled in the cohort (unenrolled ones too), by name, without states;
+    ``search`` narrows to names or email addresses containing it."""
+    enrollments = Enrollment.objects.filter(cohort=cohort)
+    for word in search.split():
+        enrollments = enrollments.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    return _enrollment_rows(enrollments)
 
 
 @dataclass

@@ -235,3 +235,15 @@ def test_existing_accounts_get_no_invitation(cohort, trainer, django_capture_on_
         )
 
     assert mail.outbox == []
+
+
+def test_the_participants_page_searches_and_paginates(trainer_client, cohort):
+    enroll_many(cohort, 120)
+    url = reverse("training_workspace:participants", args=[cohort.pk])
+
+    first = trainer_client.get(url)
+    found = trainer_client.get(url, {"q": "nachname0042"})
+
+    assert first.context["page_obj"].paginator.count == 120
+    assert len(first.context["page_obj"].object_list) == 100
+    assert [r.last_name for r in found.context["page_obj"].object_list] == ["Nachname0042"]
