@@ -144,3 +144,29 @@ def make_sitting(*, enrollment, module_id, quiz, attempt=1, **fields):
         attempt_number=attempt,
         **defaults,
     )
+
+
+def restore_migration_data():
+    """Re-creates what data migrations made (Wagtail's locale, root page and root collection, the
+    editor groups and their rights) when a transactional test's flush removed it; a no-op
+    otherwise. Transactional tests end with a flush, so only the first of them would see it."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    for module, function in (
+        ("cms.migrations.0002_editor_groups", "create_groups"),
+        ("training.migrations.0002_editor_group_permissions", "grant"),
+        ("training.migrations.0003_trainer_workspace", "grant"),
+    ):
+        getattr(import_module(module), function)(apps, None)

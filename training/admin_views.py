@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,7 +26,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from training import exports, imports, workspace_services
-from training.models import Enrollment, WorkspaceJob
+from training.models import Enrollment, OrganisationUnit, WorkspaceJob
 from training.report_selectors import (
     CHANGE_COHORT_PERMISSION,
     UNIT_AGGREGATES_PERMISSION,
@@ -139,8 +140,6 @@ class IndexView(WorkspaceView):
         return [*self.breadcrumbs_items, {"url": "", "label": _("Lernstand")}]
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count, Q
-
         context = super().get_context_data(**kwargs)
         context["cohorts"] = (
             cohorts_for(self.request.user)
@@ -193,8 +192,6 @@ class ReportFilterForm(forms.Form):
 
 
 def _unit_choices(cohort):
-    from training.models import OrganisationUnit
-
     return list(
         OrganisationUnit.objects.filter(enrollments__cohort=cohort)
         .distinct()

@@ -147,7 +147,7 @@ class CohortViewSet(SnippetViewSet):
         Column("participant_count", label=_("Teilnehmende"), sort_key="participant_count"),
     ]
     search_fields = ["name", "organisation"]
-    index_view_class = type("CohortIndexView", (ScopedCohortMixin, CohortIndexView), {})
+    index_view_class = CohortIndexView
     edit_view_class = type("CohortEditView", (ScopedCohortMixin, snippet_views.EditView), {})
     delete_view_class = type("CohortDeleteView", (ScopedCohortMixin, snippet_views.DeleteView), {})
     copy_view_class = type("CohortCopyView", (ScopedCohortMixin, snippet_views.CopyView), {})

@@ -11,7 +11,16 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Buergerservice-2026"
 
 
-def test_a_trainer_enrolls_a_person_who_accepts_the_invitation(live_demo, page, browser):
+@pytest.fixture
+def migration_data(transactional_db):
+    from tests.factories import restore_migration_data
+
+    restore_migration_data()
+
+
+def test_a_trainer_enrolls_a_person_who_accepts_the_invitation(
+    migration_data, live_demo, page, browser
+):
     # given the demo trainer signed in to the admin
     page.goto(live_demo + "/admin/login/")
     page.locator("#id_username").fill("trainerin")
@@ -22,7 +31,7 @@ def test_a_trainer_enrolls_a_person_who_accepts_the_invitation(live_demo, page, 
     page.goto(live_demo + "/admin/lernstand/")
     page.get_by_role("link", name="Einwohnerdienste 2026").first.click()
     page.get_by_role("link", name="Teilnehmende", exact=True).first.click()
-    page.get_by_label("E-Mail").fill("erika.neu@example.org")
+    page.get_by_role("textbox", name=re.compile("^E-Mail")).fill("erika.neu@example.org")
     page.get_by_label("Vorname").fill("Erika")
     page.get_by_label("Nachname").fill("Neu")
     page.get_by_label("Organisationseinheit").fill("Einwohneramt")

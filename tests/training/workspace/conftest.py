@@ -3,7 +3,7 @@ a cohort with its trainer, a course lead, and helpers to log them in."""
 
 import pytest
 
-from tests.factories import make_cohort, make_course, user_in_group
+from tests.factories import make_cohort, make_course, restore_migration_data, user_in_group
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +16,13 @@ def _fast_password_hashing(settings):
 def _media_in_tmp(settings, tmp_path):
     # Uploaded imports and export files go to a temporary directory, not var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """For transactional tests: the data migrations' rows, even after an earlier test's flush.
+    List it before the fixtures that need those rows."""
+    restore_migration_data()
 
 
 @pytest.fixture

@@ -45,9 +45,9 @@ def test_a_waiting_job_shows_its_progress_and_reloads_itself(trainer_client, coh
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_xlsx_export_runs_on_the_worker_and_offers_the_file(
-    celery_worker, trainer_client, cohort, monkeypatch
+    migration_data, celery_worker, trainer_client, cohort, monkeypatch
 ):
     # given a cohort larger than what the request exports itself
     enroll_many(cohort, 30)
@@ -72,9 +72,9 @@ def test_a_large_xlsx_export_runs_on_the_worker_and_offers_the_file(
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_import_runs_on_the_worker_and_reports_its_result(
-    celery_worker, trainer_client, cohort, monkeypatch
+    migration_data, celery_worker, trainer_client, cohort, monkeypatch
 ):
     # given a checked file of 12 new people, more than the request imports itself
     monkeypatch.setattr(workspace_services, "INLINE_MAX_ROWS", 5)
@@ -100,9 +100,9 @@ def test_a_large_import_runs_on_the_worker_and_reports_its_result(
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_import_job_says_why_and_writes_nothing(
-    celery_worker, trainer_client, cohort, other_cohort, trainer, lead, monkeypatch
+    migration_data, celery_worker, trainer_client, cohort, other_cohort, trainer, lead, monkeypatch
 ):
     # given a checked preview of 8 people, one of whom is then enrolled elsewhere
     monkeypatch.setattr(workspace_services, "INLINE_MAX_ROWS", 5)
@@ -125,8 +125,8 @@ def test_a_failed_import_job_says_why_and_writes_nothing(
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_running_a_job_twice_does_the_work_once(celery_worker, cohort, trainer):
+@pytest.mark.django_db(transaction=True)
+def test_running_a_job_twice_does_the_work_once(migration_data, celery_worker, cohort, trainer):
     enroll_many(cohort, 3)
     job = workspace_services.start_export(
         cohort=cohort, kind=WorkspaceJob.Kind.PARTICIPANTS_EXPORT, params={}, actor=trainer
