@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
     # so a lost message only delays a certificate.
     "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
+    # Import/export files hold personal data: deleted a week after the job.
+    "training-purge-workspace-jobs": {
+        "task": "training.purge_workspace_jobs",
+        "schedule": 60.0 * 60 * 6,
+    },
 }
 
 # --- Certificates ---------------------------------------------------------------------------
@@ -241,6 +246,10 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+
+# --- Trainer workspace ----------------------------------------------------------------------
+# Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
+TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

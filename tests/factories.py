@@ -20,3 +20,153 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="de_CH")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("Sicheres-Passwort-2026")
+
+
+# --- Trainer workspace ------------------------------------------------------------------------
+# Small courses and cohorts built directly (much faster than the full demo).
+
+
+def make_course(*, sections: int = 3, modules_per_section: int = 4, title: str = "Testkurs"):
+    """A live course with `sections` sections of `modules_per_section` required modules (live
+    pages without revisions: enough for progress and reports, and quick to build)."""
+    from cms.models import CompetenceArea, CoursePage, ModulePage, SectionPage
+    from cms.services import ensure_home_page
+
+    def _add_published(parent, page):
+        return parent.add_child(instance=page)
+
+    home = ensure_home_page()
+    slug = f"kurs-{CoursePage.objects.count() + 1}"
+    course = _add_published(home, CoursePage(title=title, slug=slug))
+    areas = list(CompetenceArea.values)
+    for s in range(1, sections + 1):
+        section = _add_published(
+            course,
+            SectionPage(
+                title=f"Lernbereich {s}",
+                slug=f"bereich-{s}",
+                competence_area=areas[(s - 1) % len(areas)],
+                order=s,
+            ),
+        )
+        for m in range(1, modules_per_section + 1):
+            _add_published(section, ModulePage(title=f"Modul {s}.{m}", slug=f"modul-{s}-{m}"))
+    return course
+
+
+def course_module_ids(course) -> list[int]:
+    from cms.selectors import course_modules
+
+    return [m.pk for m in course_modules(course)]
+
+
+def make_cohort(
+    *, course, trainers=(), name="Einwohnerdienste 2027", organisation="Stadt Testingen"
+):
+    from training.models import Cohort
+
+    cohort = Cohort.objects.create(name=name, organisation=organisation, course=course)
+    cohort.trainers.add(*trainers)
+    return cohort
+
+
+def user_in_group(group_name: str, **kwargs):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def enroll_many(cohort, count: int, *, unit=None, prefix: str = "tn"):
+    """`count` participants enrolled in the cohort (bulk inserts: fast for large cohorts)."""
+    from django.contrib.auth.hashers import make_password
+
+    from training.models import Enrollment
+
+    User = get_user_model()
+    start = User.objects.count()
+    password = make_password("Sicheres-Passwort-2026")
+    users = User.objects.bulk_create(
+        User(
+            username=f"{prefix}{start + i}",
+            first_name=f"Vorname{i:04d}",
+            last_name=f"Nachname{i:04d}",
+            email=f"{prefix}{start + i}@example.org",
+            password=password,
+        )
+        for i in range(count)
+    )
+    return Enrollment.objects.bulk_create(
+        Enrollment(user=u, course_id=cohort.course_id, cohort=cohort, organisation_unit=unit)
+        for u in users
+    )
+
+
+def make_quiz(*, title: str = "Lernkontrolle", questions: list[dict] | None = None):
+    """A published quiz; `questions` as in the quiz content files (type, text, answers ...)."""
+    import json
+
+    from training.content import question_block
+    from training.models import Quiz
+
+    questions = questions or [
+        {
+            "type": "single_choice",
+            "text": "Welche Antwort stimmt?",
+            "answers": [{"text": "Diese", "correct": True}, {"text": "Jene"}],
+        },
+        {"type": "true_false", "text": "Die Verwaltung wird digital.", "correct": True},
+        {"type": "essay", "text": "Beschreiben Sie einen Fall."},
+    ]
+    quiz = Quiz(
+        title=title,
+        questions=json.dumps([question_block(q, "test") for q in questions]),
+        live=False,
+    )
+    quiz.save()
+    quiz.save_revision().publish()
+    quiz.refresh_from_db()
+    return quiz
+
+
+def make_sitting(*, enrollment, module_id, quiz, attempt=1, **fields):
+    from training.models import Sitting
+
+    defaults = {"complete": True, "max_score": 6, "score": 0}
+    defaults.update(fields)
+    return Sitting.objects.create(
+        user_id=enrollment.user_id,
+        quiz=quiz,
+        quiz_revision=quiz.latest_revision,
+        enrollment=enrollment,
+        module_id=module_id,
+        attempt_number=attempt,
+        **defaults,
+    )
+
+
+def restore_migration_data():
+    """Re-creates what data migrations made (Wagtail's locale, root page and root collection, the
+    editor groups and their rights) when a transactional test's flush removed it; a no-op
+    otherwise. Transactional tests end with a flush, so only the first of them would see it."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    for module, function in (
+        ("cms.migrations.0002_editor_groups", "create_groups"),
+        ("training.migrations.0002_editor_group_permissions", "grant"),
+        ("training.migrations.0003_trainer_workspace", "grant"),
+    ):
+        getattr(import_module(module), function)(apps, None)

@@ -52,6 +52,8 @@ class Cohort(models.Model):
         verbose_name = _("Kursdurchführung")
         verbose_name_plural = _("Kursdurchführungen")
         ordering = ["-starts_on", "name"]
+        # Trainers supervise the cohorts they train; holders of this permission supervise all.
+        permissions = [("supervise_all_cohorts", _("Kann alle Kursdurchführungen betreuen"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
@@ -75,6 +77,16 @@ class Enrollment(models.Model):
     )
     enrolled_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Trainer workspace: unenrolling is a soft state, so progress, sittings and history stay.
+    unenrolled_at = models.DateTimeField(_("Ausgetragen am"), null=True, blank=True)
+    organisation_unit = models.ForeignKey(
+        "training.OrganisationUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("Organisationseinheit"),
+    )
 
     class Meta:
         verbose_name = _("Einschreibung")
@@ -254,3 +266,124 @@ class Sitting(models.Model):
         if not self.max_score:
             return 0
         return int(self.score * 100 / self.max_score)
+
+
+# --- Trainer workspace ------------------------------------------------------------------------
+# Organisation units, enrollment history and the background jobs of imports and exports.
+# Writes: training.workspace_services; reads: training.report_selectors.
+
+
+class OrganisationUnit(models.Model):
+    """A unit of a participant's employer (e.g. "Einwohnerdienste"), named in imports.
+
+    Its leads (role *Dienststellenleitung*) see aggregates of the unit, never individuals.
+    """
+
+    organisation = models.CharField(_("Organisation"), max_length=200)
+    name = models.CharField(_("Name"), max_length=200)
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_organisation_units",
+        verbose_name=_("Dienststellenleitung"),
+    )
+
+    panels = [FieldPanel("organisation"), FieldPanel("name"), FieldPanel("leads")]
+
+    class Meta:
+        verbose_name = _("Organisationseinheit")
+        verbose_name_plural = _("Organisationseinheiten")
+        ordering = ["organisation", "name"]
+        permissions = [
+            ("view_unit_aggregates", _("Kann Kennzahlen der eigenen Organisationseinheiten sehen"))
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_unit_per_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class EnrollmentEvent(models.Model):
+    """What happened to an enrollment, by whom and when (enrolled, unenrolled, invited, ...)."""
+
+    class Action(models.TextChoices):
+        ENROLLED = "enrolled", _("Eingeschrieben")
+        IMPORTED = "imported", _("Importiert")
+        UNENROLLED = "unenrolled", _("Ausgetragen")
+        REENROLLED = "reenrolled", _("Wieder eingeschrieben")
+        INVITED = "invited", _("Einladung versandt")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("Aktion"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Durch"),
+    )
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Einschreibungsereignis")
+        verbose_name_plural = _("Einschreibungsereignisse")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.enrollment_id}: {self.action}"
+
+
+class WorkspaceJob(models.Model):
+    """A participant import or a report export, run in the request or by a Celery worker.
+
+    An import is validated first (status *preview*, nothing written); confirming it queues the
+    import itself. Progress while running lives in the cache (see workspace_services).
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import von Teilnehmenden")
+        REPORT_EXPORT = "report_export", _("Export des Berichts")
+        PARTICIPANTS_EXPORT = "participants_export", _("Export der Teilnehmendenliste")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        PREVIEW = "preview", _("Vorschau bereit")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="workspace_jobs", verbose_name=_("Kurs")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_jobs"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    upload = models.FileField(upload_to="arbeitsbereich/importe/", blank=True, max_length=255)
+    upload_name = models.CharField(max_length=255, blank=True)
+    result_file = models.FileField(upload_to="arbeitsbereich/exporte/", blank=True, max_length=255)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("Grund"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Import/Export-Auftrag")
+        verbose_name_plural = _("Import/Export-Aufträge")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

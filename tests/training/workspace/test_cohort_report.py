@@ -1,0 +1,207 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import course_module_ids, enroll_many, make_quiz, make_sitting
+from training.models import ModuleProgress, OrganisationUnit
+from training.report_selectors import CellStatus, CertificateState, cohort_report
+
+
+def _progress(enrollment, module_id, **fields):
+    """Progress as of the given moments (started when the first of them happened)."""
+    progress = ModuleProgress.objects.create(enrollment=enrollment, module_id=module_id, **fields)
+    moments = [v for v in fields.values() if v]
+    if moments:
+        ModuleProgress.objects.filter(pk=progress.pk).update(started_at=min(moments))
+    return progress
+
+
+def test_each_cell_shows_the_modules_state(cohort, course):
+    # given one participant in five different states across five modules
+    (enrollment,) = enroll_many(cohort, 1)
+    m = course_module_ids(course)
+    now = timezone.now()
+    _progress(enrollment, m[0], content_done_at=now, quiz_passed_at=now, completed_at=now)
+    _progress(enrollment, m[1], content_done_at=now)
+    _progress(enrollment, m[2], content_done_at=now)
+    make_sitting(enrollment=enrollment, module_id=m[2], quiz=make_quiz(), passed=False)
+    make_sitting(enrollment=enrollment, module_id=m[3], quiz=make_quiz(), needs_marking=True)
+    # when the report is built
+    report = cohort_report(cohort=cohort)
+    # then every module shows its state
+    (row,) = report.rows
+    assert [row.statuses[i] for i in m[:5]] == [
+        CellStatus.COMPLETE,
+        CellStatus.IN_PROGRESS,
+        CellStatus.QUIZ_FAILED,
+        CellStatus.ESSAY_PENDING,
+        CellStatus.NOT_STARTED,
+    ]
+
+
+def test_a_failed_attempt_no_longer_counts_once_the_quiz_is_passed(cohort, course):
+    (enrollment,) = enroll_many(cohort, 1)
+    module = course_module_ids(course)[0]
+    quiz = make_quiz()
+    _progress(enrollment, module, quiz_passed_at=timezone.now())
+    make_sitting(enrollment=enrollment, module_id=module, quiz=quiz, passed=False)
+    make_sitting(enrollment=enrollment, module_id=module, quiz=quiz, attempt=2, passed=True)
+
+    (row,) = cohort_report(cohort=cohort).rows
+
+    assert row.statuses[module] == CellStatus.IN_PROGRESS
+
+
+def test_progress_per_section_overall_and_last_activity(cohort, course):
+    # given a participant who completed 2 of 4 modules of the first section and 1 of the second
+    (enrollment,) = enroll_many(cohort, 1)
+    m = course_module_ids(course)
+    latest = timezone.now()
+    earlier = latest - timezone.timedelta(days=2)
+    for module, moment in ((m[0], earlier), (m[1], earlier), (m[4], latest)):
+        _progress(enrollment, module, content_done_at=moment, completed_at=moment)
+    # when
+    report = cohort_report(cohort=cohort)
+    # then
+    (row,) = report.rows
+    sections = [s.id for s in report.sections]
+    assert [row.section_percent[s] for s in sections] == [50, 25, 0]
+    assert row.overall_percent == 25  # 3 of 12
+    assert row.completed_modules == 3
+    assert row.last_activity == latest
+
+
+def test_unenrolled_participants_are_not_in_the_report(cohort):
+    first, second = enroll_many(cohort, 2)
+    second.unenrolled_at = timezone.now()
+    second.save()
+
+    report = cohort_report(cohort=cohort)
+
+    assert [r.enrollment_id for r in report.rows] == [first.pk]
+
+
+def test_filters_by_section_status_and_unit(cohort, course):
+    # given two units and one participant with a failed quiz in the second section
+    unit_a = OrganisationUnit.objects.create(organisation=cohort.organisation, name="Einwohneramt")
+    unit_b = OrganisationUnit.objects.create(organisation=cohort.organisation, name="Bauamt")
+    a1, a2 = enroll_many(cohort, 2, unit=unit_a)
+    (b1,) = enroll_many(cohort, 1, unit=unit_b)
+    m = course_module_ids(course)
+    make_sitting(enrollment=a2, module_id=m[5], quiz=make_quiz(), passed=False)
+    sections = cohort_report(cohort=cohort).sections
+    # when / then: unit filter
+    by_unit = cohort_report(cohort=cohort, unit_id=unit_b.pk)
+    assert [r.enrollment_id for r in by_unit.rows] == [b1.pk]
+    # status filter over all modules
+    failed = cohort_report(cohort=cohort, status=CellStatus.QUIZ_FAILED)
+    assert [r.enrollment_id for r in failed.rows] == [a2.pk]
+    assert failed.participants == 3
+    # status filter within a section that has no failed quiz
+    first_section = cohort_report(
+        cohort=cohort, section_id=sections[0].id, status=CellStatus.QUIZ_FAILED
+    )
+    assert first_section.rows == []
+    assert [m.id for m in first_section.visible_modules] == m[:4]
+
+
+def test_sorts_by_any_column_both_ways(cohort, course):
+    people = enroll_many(cohort, 3)
+    m = course_module_ids(course)
+    now = timezone.now()
+    hour_ago = now - timezone.timedelta(hours=1)
+    # the last person has most progress (and the latest activity), the first none
+    for module in m[:2]:
+        _progress(people[2], module, content_done_at=now, completed_at=now)
+    _progress(people[1], m[0], content_done_at=hour_ago, completed_at=hour_ago)
+    _progress(people[1], m[1], content_done_at=hour_ago)
+    ids = [p.pk for p in people]
+
+    def order(sort):
+        return [r.enrollment_id for r in cohort_report(cohort=cohort, sort=sort).rows]
+
+    assert order("name") == ids
+    assert order("-name") == ids[::-1]
+    assert order("-progress") == [ids[2], ids[1], ids[0]]
+    assert order(f"module-{m[1]}") == [ids[0], ids[1], ids[2]]  # not started < in progress < done
+    assert order("-activity") == [ids[2], ids[1], ids[0]]
+    assert order("activity") == [ids[0], ids[1], ids[2]]
+    section = cohort_report(cohort=cohort).sections[0].id
+    assert order(f"-section-{section}") == [ids[2], ids[1], ids[0]]
+
+
+def test_certificate_state_is_a_dash_while_certificates_have_no_model(cohort):
+    enroll_many(cohort, 1)
+
+    report = cohort_report(cohort=cohort)
+
+    assert report.rows[0].certificate == CertificateState.UNAVAILABLE
+    assert report.rows[0].certificate_label == "—"
+
+
+def _report_queries(client, cohort):
+    url = reverse("training_workspace:report", args=[cohort.pk])
+    client.get(url)  # warm per-process caches (content types, permissions, site)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url + "?sort=-progress")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_report_page_runs_a_fixed_number_of_queries_for_200_participants_and_12_modules(
+    cohort, course, trainer_client, django_assert_max_num_queries
+):
+    # given 10 participants with some progress and sittings
+    m = course_module_ids(course)
+    assert len(m) == 12
+    quiz = make_quiz()
+    small = enroll_many(cohort, 10)
+    for e in small:
+        _progress(e, m[0], content_done_at=timezone.now())
+        make_sitting(enrollment=e, module_id=m[1], quiz=quiz, passed=False)
+    queries_for_10 = _report_queries(trainer_client, cohort)
+    # when the cohort grows to 200 participants with progress in every module
+    more = enroll_many(cohort, 190)
+    ModuleProgress.objects.bulk_create(
+        ModuleProgress(enrollment=e, module_id=module, content_done_at=timezone.now())
+        for e in more
+        for module in m
+    )
+    # then the page needs exactly as many queries, and few
+    assert _report_queries(trainer_client, cohort) == queries_for_10
+    url = reverse("training_workspace:report", args=[cohort.pk])
+    with django_assert_max_num_queries(25):
+        response = trainer_client.get(url)
+    assert response.context["page_obj"].paginator.count == 200
+    assert len(response.context["page_obj"].object_list) == 50
+
+
+def test_report_page_shows_matrix_chart_and_table(cohort, course, trainer_client):
+    people = enroll_many(cohort, 2)
+    m = course_module_ids(course)
+    now = timezone.now()
+    _progress(people[0], m[0], content_done_at=now, completed_at=now)
+
+    response = trainer_client.get(reverse("training_workspace:report", args=[cohort.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nachname0000, Vorname0000" in html
+    assert "<svg" in html and 'role="img"' in html
+    assert "Verteilung des Fortschritts je Lernbereich (Anzahl Teilnehmende)" in html
+    chart = response.context["chart"]
+    assert [row["counts"] for row in chart["rows"]] == [[1, 1, 0, 0], [2, 0, 0, 0], [2, 0, 0, 0]]
+    assert "<script" not in html.split('class="ws-chart"')[1].split("</section>")[0]
+
+
+def test_report_page_paginates_and_keeps_filters(cohort, trainer_client):
+    enroll_many(cohort, 60)
+    url = reverse("training_workspace:report", args=[cohort.pk])
+
+    response = trainer_client.get(url + "?sort=-name&p=2")
+
+    rows = response.context["page_obj"].object_list
+    assert len(rows) == 10
+    assert rows[0].last_name == "Nachname0009"
+    assert "sort=-name" in response.content.decode().split('class="pagination"')[1]
