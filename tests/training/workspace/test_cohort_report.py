@@ -3,8 +3,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import course_module_ids, enroll_many, make_quiz, make_sitting
-from training.models import ModuleProgress, OrganisationUnit
+from tests.factories import (
+    course_module_ids,
+    enroll_many,
+    make_quiz,
+    make_sitting,
+    user_in_group,
+)
+from training.models import Enrollment, ModuleProgress, OrganisationUnit
 from training.report_selectors import CellStatus, CertificateState, cohort_report
 
 
@@ -131,13 +137,29 @@ def test_sorts_by_any_column_both_ways(cohort, course):
     assert order(f"-section-{section}") == [ids[2], ids[1], ids[0]]
 
 
-def test_certificate_state_is_a_dash_while_certificates_have_no_model(cohort):
-    enroll_many(cohort, 1)
+def test_certificate_state_comes_from_the_certificate_register(cohort, course):
+    from certificates.services import issue_certificate, revoke_certificate
 
-    report = cohort_report(cohort=cohort)
+    # given one participant without a certificate and one who completed the course
+    waiting, done = enroll_many(cohort, 2)
+    now = timezone.now()
+    for module_id in course_module_ids(course):
+        ModuleProgress.objects.create(
+            enrollment=done, module_id=module_id, content_done_at=now, completed_at=now
+        )
+    Enrollment.objects.filter(pk=done.pk).update(completed_at=now)
+    certificate = issue_certificate(enrollment_id=done.pk).certificate
 
-    assert report.rows[0].certificate == CertificateState.UNAVAILABLE
-    assert report.rows[0].certificate_label == "—"
+    # then the report shows "none" and "issued"
+    states = {row.enrollment_id: row.certificate for row in cohort_report(cohort=cohort).rows}
+    assert states == {waiting.pk: CertificateState.NONE, done.pk: CertificateState.ISSUED}
+
+    # and after a revocation, "revoked"
+    lead = user_in_group("Kursleitung", username="leitung")
+    revoke_certificate(certificate_id=certificate.pk, reason="Fehler", revoked_by=lead)
+    rows = {row.enrollment_id: row for row in cohort_report(cohort=cohort).rows}
+    assert rows[done.pk].certificate == CertificateState.REVOKED
+    assert rows[done.pk].certificate_label == "widerrufen"
 
 
 def _report_queries(client, cohort):

@@ -75,7 +75,7 @@ def test_report_csv_has_a_row_per_participant_with_statuses(trainer_client, coho
     ]
     assert rows[1][9] == "nicht begonnen"
     assert rows[1][-2] == f"{timezone.localtime(now):%d.%m.%Y %H:%M}"
-    assert rows[1][-1] == "—"
+    assert rows[1][-1] == "noch keines"
 
 
 def test_report_export_honours_section_and_unit_filters(trainer_client, cohort):
