@@ -10,6 +10,8 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 
 # An explicit list: trainers get formatting, never raw HTML.
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+# Legal and reference texts are longer and need their own structure: h1 is the page title.
+STANDARD_PAGE_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 CALLOUT_KINDS = [
     ("tipp", _("Tipp")),
@@ -71,6 +73,11 @@ class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=CALLOUT_KINDS, default="tipp", label=_("Art"))
     title = blocks.CharBlock(label=_("Titel"), required=False, max_length=200)
     text = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["kind_label"] = dict(CALLOUT_KINDS).get(value.get("kind"), CALLOUT_KINDS[0][1])
+        return context
 
     class Meta:
         template = "cms/blocks/callout.html"
