@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds import embeds
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -62,6 +64,21 @@ class VideoBlock(blocks.StructBlock):
         required=False,
         help_text=_("Text des Videos für Menschen, die es nicht hören oder sehen können."),
     )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        video = value.get("video")
+        context["embed_html"] = ""
+        if video:
+            # An embed the provider no longer delivers is stored with empty HTML: then the
+            # template offers only the link, not an empty frame.
+            try:
+                embed = embeds.get_embed(video.url, video.max_width, video.max_height)
+            except EmbedException:
+                embed = None
+            if embed is not None and embed.html:
+                context["embed_html"] = video.html
+        return context
 
     class Meta:
         template = "cms/blocks/video.html"
