@@ -33,6 +33,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("Startseite")
 
+    def route(self, request, path_components):
+        """Finds the page for a URL in two queries instead of two per tree level.
+
+        Wagtail keeps every page's ``url_path`` up to date, and no page type below the home page
+        routes sub-paths of its own; should one ever do, the standard walk still answers.
+        """
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.descendant_of(self).filter(url_path=url_path).specific().first()
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import course_outline
 

@@ -139,3 +139,41 @@ def test_every_page_offers_the_search_and_exactly_one_h1(client, kind):
     for landmark in ('<header class="site-header">', "<main ", "<footer "):
         assert landmark in html
     assert '<html lang="de">' in html
+
+
+def test_pages_are_found_by_their_url_and_unknown_or_draft_paths_answer_404(client):
+    # given a course with a module and a draft module
+    tree = build_course(sections=1, modules_per_section=2)
+    draft = tree["modules"][0][1]
+    draft.unpublish()
+    # when URLs are requested
+    status = {
+        url: client.get(url).status_code
+        for url in (
+            "/testkurs/",
+            "/testkurs/lernbereich-1/modul-1-1/",
+            "/testkurs/lernbereich-1/modul-1-2/",
+            "/testkurs/lernbereich-1/modul-1-1/weiter/",
+            "/testkurs/unbekannt/",
+        )
+    }
+    # then only live pages answer
+    assert status == {
+        "/testkurs/": 200,
+        "/testkurs/lernbereich-1/modul-1-1/": 200,
+        "/testkurs/lernbereich-1/modul-1-2/": 404,
+        "/testkurs/lernbereich-1/modul-1-1/weiter/": 404,
+        "/testkurs/unbekannt/": 404,
+    }
+
+
+def test_a_renamed_section_moves_its_modules_to_the_new_url(client):
+    # given a section whose slug a trainer changes and publishes
+    tree = build_course(sections=1, modules_per_section=1)
+    section = tree["sections"][0]
+    section.slug = "neuer-name"
+    section.save_revision().publish()
+    # then its module answers at the new address
+    response = client.get("/testkurs/neuer-name/modul-1-1/")
+    assert response.status_code == 200
+    assert response.context["page"].slug == "modul-1-1"
