@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import CoursePage, HomePage, ModulePage, SectionPage
 
@@ -97,12 +99,21 @@ def read_course(content_dir: Path = CONTENT_DIR) -> dict:
     return course
 
 
+def _create_tree_root() -> Page:
+    """Wagtail's migrations create the locale and the tree root; ``manage.py flush`` removes
+    them again (and so does every transactional test). Recreate them so loading still works."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def ensure_home_page() -> HomePage:
     """The site's root page is our HomePage (replacing Wagtail's placeholder on a new install)."""
     home = HomePage.objects.first()
     if home:
         return home
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _create_tree_root()
     placeholder = (
         Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
     )
