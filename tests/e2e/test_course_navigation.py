@@ -97,3 +97,41 @@ def test_skip_link_and_module_page_fit_a_small_phone(live_demo, browser):
         assert page.locator(".case-study details").first.get_attribute("open") == ""
     finally:
         context.close()
+
+
+CHECKER_COUNT_JS = """() => document.querySelector('wagtail-userbar')?.shadowRoot
+  ?.querySelector('[data-content-checker-count]')?.textContent || ''"""
+
+
+def test_wagtails_accessibility_checker_finds_nothing_on_any_page_type(live_demo, page):
+    # given a trainer logged in, and a standard page beside the course
+    from cms.models import HomePage, StandardPage
+
+    home = HomePage.objects.get()
+    standard = StandardPage(
+        title="Erklärung zur Barrierefreiheit",
+        slug="barrierefreiheit",
+        body="<h2>Stand</h2><p>Diese Website ist weitgehend barrierefrei.</p>",
+    )
+    home.add_child(instance=standard)
+    standard.save_revision().publish()
+    outline = course_outline(CoursePage.objects.get())
+    urls = {
+        "home": "/",
+        "course": CoursePage.objects.get().url,
+        "section": outline[0].section.url,
+        "module": outline[0].modules[0].url,
+        "standard": "/barrierefreiheit/",
+    }
+    page.goto(live_demo + "/konto/anmelden/")
+    page.fill("input[name=username]", "trainerin")
+    page.fill("input[name=password]", "Buergerservice-2026")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    for kind, url in urls.items():
+        # when the checker of Wagtail's user bar has run on the page
+        page.goto(live_demo + url)
+        page.wait_for_function(f"() => ({CHECKER_COUNT_JS})() !== ''")
+        # then it reports no issue
+        assert (kind, page.evaluate(CHECKER_COUNT_JS)) == (kind, "0")
