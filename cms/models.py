@@ -88,7 +88,14 @@ class SectionPage(Page):
         _("Kompetenzbereich"), max_length=40, choices=CompetenceArea.choices
     )
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
+    order = models.PositiveSmallIntegerField(
+        _("Reihenfolge"),
+        default=1,
+        help_text=_(
+            "Position des Lernbereichs im Kurs (1 = zuerst). Die Module eines Lernbereichs "
+            "ordnen Sie im Seitenbaum mit «Reihenfolge ändern»."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,

@@ -119,19 +119,13 @@ def test_trainers_may_write_but_not_publish_pages():
     assert page_permissions == {(1, "add_page"), (1, "change_page"), (1, "lock_page")}
 
 
-def test_trainers_may_add_and_change_images_and_documents_but_not_delete_them():
+def test_trainers_may_upload_and_choose_images_and_documents():
+    # «add» also lets them change their own uploads; «change» would let them delete any.
     group = Group.objects.get(name=TRAINERS)
     codenames = sorted(
         p.permission.codename for p in GroupCollectionPermission.objects.filter(group=group)
     )
-    assert codenames == [
-        "add_document",
-        "add_image",
-        "change_document",
-        "change_image",
-        "choose_document",
-        "choose_image",
-    ]
+    assert codenames == ["add_document", "add_image", "choose_document", "choose_image"]
 
 
 def test_trainers_have_no_rights_over_users_groups_sites_or_settings():
@@ -331,3 +325,64 @@ def test_page_preview_of_a_new_module_renders_before_it_is_saved(client, tree, t
     assert ">Ganz neues Modul</h1>" in html
     assert "Neuer Absatz zur Wohnsitzanmeldung." in html
     assert Page.objects.filter(slug="ganz-neu").count() == 0
+
+
+def test_trainers_upload_media_but_cannot_delete_what_others_uploaded(client, trainer, lead):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.models import Collection
+
+    collection = Collection.get_first_root_node().pk
+
+    def upload(title):
+        client.post(
+            reverse("wagtailimages:add"),
+            {
+                "title": title,
+                "collection": collection,
+                "file": SimpleUploadedFile("bild.png", get_test_image_file().file.getvalue()),
+            },
+        )
+        client.post(
+            reverse("wagtaildocs:add"),
+            {
+                "title": title,
+                "collection": collection,
+                "file": SimpleUploadedFile("datei.pdf", b"%PDF-1.4 Inhalt"),
+            },
+        )
+        return Image.objects.get(title=title), Document.objects.get(title=title)
+
+    # given an image and a document that Kursleitung uploaded
+    client.force_login(lead)
+    their_image, their_document = upload("Von der Kursleitung")
+
+    # when a trainer uploads media of their own
+    client.force_login(trainer)
+    own_image, own_document = upload("Von der Trainerin")
+    assert own_image.uploaded_by_user == trainer
+    assert own_document.uploaded_by_user == trainer
+
+    # and can rename their own image
+    client.post(
+        reverse("wagtailimages:edit", args=[own_image.pk]),
+        {"title": "Schalterhalle", "collection": collection},
+    )
+    own_image.refresh_from_db()
+    assert own_image.title == "Schalterhalle"
+
+    # but cannot rename what others uploaded
+    client.post(
+        reverse("wagtailimages:edit", args=[their_image.pk]),
+        {"title": "Umbenannt", "collection": collection},
+    )
+    their_image.refresh_from_db()
+    assert their_image.title == "Von der Kursleitung"
+
+    # then deleting what others uploaded is refused (Wagtail lets uploaders remove their own)
+    client.post(reverse("wagtailimages:delete", args=[their_image.pk]))
+    client.post(reverse("wagtaildocs:delete", args=[their_document.pk]))
+    assert Image.objects.filter(pk=their_image.pk).exists()
+    assert Document.objects.filter(pk=their_document.pk).exists()
