@@ -10,7 +10,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
 	REDIS_URL="$(or $(REDIS_URL),$(TEST_REDIS_URL))" \
 	DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
-	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0 \
+	CERTIFICATE_SIGNING_KEY_GENERATE=1
 
 .PHONY: demo test lint install messages browser lock bench
 

@@ -1,2 +1,134 @@
-"""Certificates are built by the certificates issue; the app is registered so its tables,
-templates and URLs have their place from the start."""
+"""The certificate register: one signed certificate per completed enrollment."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+
+def certificate_upload_to(instance, filename):
+    # The UUID is unguessable, so a public storage bucket does not expose certificates by serial.
+    return f"zertifikate/{instance.issued_at:%Y}/{instance.pk}.pdf"
+
+
+class Certificate(models.Model):
+    """A certificate as issued. Holder, course, sections and revisions are frozen at issue: later
+    edits of names or pages never change what was certified."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    serial = models.CharField(_("Nummer"), max_length=20, unique=True)
+    enrollment = models.OneToOneField(
+        "training.Enrollment",
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("Einschreibung"),
+    )
+    holder_name = models.CharField(_("Inhaber:in"), max_length=300)
+    course_title = models.CharField(_("Kurs"), max_length=300)
+    # [{"title", "completed_on" (ISO date), "minutes", "teaching_units"}] in course order.
+    sections = models.JSONField(_("Lernbereiche"), default=list)
+    # [{"module", "title", "page_revision", "quiz", "quiz_revision", "completed_at"}]: what exactly
+    # the person read and passed, for audits.
+    revisions = models.JSONField(_("Revisionen"), default=list)
+    issued_at = models.DateTimeField(_("Ausgestellt am"))
+    pdf = models.FileField(_("PDF"), upload_to=certificate_upload_to, max_length=200)
+    pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64, unique=True)
+    # The canonical JSON the signature covers, stored byte for byte so anyone can re-check it.
+    signed_payload = models.TextField(_("Signierte Angaben"))
+    signature = models.CharField(_("Ed25519-Signatur"), max_length=100)
+    key_id = models.CharField(_("Schlüssel-ID"), max_length=64)
+    token = models.CharField(_("Prüf-Token"), max_length=64, unique=True)
+    code = models.CharField(_("Prüfcode"), max_length=16, unique=True)
+    emailed_at = models.DateTimeField(_("Per E-Mail versandt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
+    revocation_reason = models.TextField(_("Grund des Widerrufs"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Widerrufen von"),
+    )
+
+    # Nothing links to content through a certificate; skip Wagtail's reference index on save.
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("Zertifikat")
+        verbose_name_plural = _("Zertifikate")
+        ordering = ["-issued_at"]
+        permissions = [("revoke_certificate", _("Kann Zertifikate widerrufen"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+                name="certificate_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(serial__regex=r"^DBS-[0-9]{4}-[0-9]{6}$"),
+                name="certificate_serial_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.serial} – {self.holder_name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def display_code(self) -> str:
+        """The short code in groups of four, as printed: ``K7Q2-M8XH-4TC9``."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class SerialCounter(models.Model):
+    """The last serial number handed out per year (gaps are allowed, duplicates are not)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Nummernkreis")
+        verbose_name_plural = _("Nummernkreise")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+@register_setting(icon="doc-full")
+class CertificateText(BaseGenericSetting):
+    """What trainers may word on the certificate; everything else is fixed by the issuing."""
+
+    organisation = models.CharField(
+        _("Ausstellende Organisation"), max_length=200, default="Bürgerservice-Akademie"
+    )
+    title = models.CharField(_("Überschrift"), max_length=120, default="Zertifikat")
+    explanatory_text = models.TextField(
+        _("Erläuternder Text"),
+        max_length=1200,
+        default=(
+            "Die Weiterbildung vermittelt in drei Kompetenzbereichen, wie Verwaltungen ihre "
+            "Dienstleistungen für Bürgerinnen und Bürger digital, barrierefrei und verständlich "
+            "anbieten. Jedes Modul wurde mit einer bestandenen Lernkontrolle abgeschlossen."
+        ),
+    )
+    signatory_name = models.CharField(_("Unterzeichnet von"), max_length=200, blank=True)
+    signatory_role = models.CharField(_("Funktion"), max_length=200, blank=True)
+
+    panels = [
+        FieldPanel("organisation"),
+        FieldPanel("title"),
+        FieldPanel("explanatory_text"),
+        FieldPanel("signatory_name"),
+        FieldPanel("signatory_role"),
+    ]
+
+    class Meta:
+        verbose_name = _("Zertifikatstext")
+        verbose_name_plural = _("Zertifikatstexte")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -73,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -184,7 +183,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Language -------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
+# Each language is named in itself, so a person finds their own.
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
@@ -225,9 +225,29 @@ CELERY_TIMEZONE = TIME_ZONE
 # so Redis does not redeliver a message that a live worker is still working on.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup otherwise closes the database connection around every task, and opening
+# one costs more than issuing a certificate. Each task still starts with Django's
+# close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
+    # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
+    # so a lost message only delays a certificate.
+    "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
 }
+
+# --- Certificates ---------------------------------------------------------------------------
+# Ed25519 signing key: base64 of the 32 raw private-key bytes or a PEM, inline or in a file.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+CERTIFICATE_SIGNING_KEY_FILE = env.path(
+    "CERTIFICATE_SIGNING_KEY_FILE", default=VAR_DIR / "certificate-signing-key.pem"
+)
+# Development creates the key file on first use; production must not silently replace a lost key.
+CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", default=DEBUG)
+# Public keys (base64url "x" of the JWK) of earlier signing keys, still published in the JWKS.
+CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
+# Lookups on the public verification page per client address and minute.
+CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

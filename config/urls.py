@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certificates import views as certificate_views
 from cms import views as cms_views
 from config import views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("suche/", cms_views.search, name="search"),
     path("lernen/", include("training.urls")),
+    path("zertifikate/", include("certificates.urls")),
+    path(".well-known/jwks.json", certificate_views.jwks, name="jwks"),
 ]
 
 if settings.DEBUG:

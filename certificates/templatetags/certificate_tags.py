@@ -3,9 +3,14 @@ training never point at certificates)."""
 
 from django import template
 
+from certificates.selectors import certificate_for_enrollment
+
 register = template.Library()
 
 
 @register.inclusion_tag("certificates/tags/certificate_status.html", takes_context=True)
 def certificate_status(context, enrollment):
-    return {"enrollment": enrollment, "request": context.get("request")}
+    """Nothing before completion; *Zertifikat wird erstellt …* while the task runs; then the
+    download link (or the revocation)."""
+    certificate = certificate_for_enrollment(enrollment.pk) if enrollment.completed_at else None
+    return {"enrollment": enrollment, "certificate": certificate, "request": context.get("request")}

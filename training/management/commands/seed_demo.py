@@ -61,6 +61,7 @@ class Command(BaseCommand):
         )
         cohort.trainers.add(users["trainerin"])
         enroll(user=users["teilnehmer"], cohort=cohort)
+        seed_participant_before_last_module(cohort)
 
         sections = SectionPage.objects.child_of(course).count()
         self.stdout.write(
@@ -71,3 +72,43 @@ class Command(BaseCommand):
         for username, first, last, _, groups in DEMO_ACCOUNTS:
             role = ", ".join(groups) or "Teilnehmer:in"
             self.stdout.write(f"  {username:<12} {first} {last} ({role})")
+        first, last = SECOND_PARTICIPANT[1:3]
+        self.stdout.write(
+            f"  {SECOND_PARTICIPANT[0]:<12} {first} {last} (Teilnehmer:in; nur das letzte Modul "
+            "fehlt: nach dessen Abschluss erscheint das Zertifikat)"
+        )
+
+
+SECOND_PARTICIPANT = ("teilnehmerin2", "Anna", "Schärer", "teilnehmerin2@example.org")
+
+
+def seed_participant_before_last_module(cohort):
+    """A participant who has completed every required module but the last one, so a newcomer
+    sees a certificate arrive within a minute of completing that module. Safe to run again."""
+    from django.utils import timezone
+
+    from cms.selectors import course_modules
+    from training.models import ModuleProgress
+    from training.services import complete_module
+
+    username, first, last, email = SECOND_PARTICIPANT
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "email": email}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    enrollment = enroll(user=user, cohort=cohort)
+    required = [m for m in course_modules(cohort.course) if m.required]
+    now = timezone.now()
+    for module in required[:-1]:
+        ModuleProgress.objects.get_or_create(
+            enrollment=enrollment,
+            module=module,
+            defaults={
+                "content_done_at": now,
+                "quiz_passed_at": now,
+                "page_revision_id": module.live_revision_id,
+            },
+        )
+        complete_module(enrollment_id=enrollment.pk, module_id=module.pk)

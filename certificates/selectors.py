@@ -1,0 +1,164 @@
+"""Read-side queries of the certificate register, and the completion data a certificate freezes.
+
+Completion data is read from training's models only (enrollment, module progress, sittings) and
+the course outline from cms's selectors.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from certificates.models import Certificate
+from certificates.rendering import teaching_units
+from training.models import Enrollment, ModuleProgress, Sitting
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{12}}$")
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# What people mistype from paper: O for zero, I and L for one.
+_READING_MISTAKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+@dataclass(frozen=True)
+class SectionFacts:
+    title: str
+    completed_on: date
+    minutes: int
+    teaching_units: int
+
+
+@dataclass(frozen=True)
+class CompletionFacts:
+    holder_name: str
+    course_title: str
+    sections: list[SectionFacts]
+    revisions: list[dict]
+
+
+def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
+    return Certificate.objects.filter(enrollment_id=enrollment_id).first()
+
+
+def lock_enrollment(enrollment_id: int) -> None:
+    """Row lock on the enrollment until the surrounding transaction ends."""
+    list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))
+
+
+def completion_facts(enrollment_id: int) -> CompletionFacts | None:
+    """Who completed what, when, on which revisions; None unless the enrollment is completed."""
+    from cms.selectors import course_outline
+
+    enrollment = (
+        Enrollment.objects.select_related("user", "course")
+        .filter(pk=enrollment_id, completed_at__isnull=False)
+        .first()
+    )
+    if enrollment is None:
+        return None
+    progress = {
+        p.module_id: p
+        for p in ModuleProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False)
+    }
+    passed = {}
+    for sitting in Sitting.objects.filter(
+        Q(enrollment=enrollment) | Q(enrollment__isnull=True, user_id=enrollment.user_id),
+        module_id__in=list(progress),
+        passed=True,
+        complete=True,
+    ).order_by("finished_at", "pk"):
+        passed.setdefault(sitting.module_id, sitting)
+
+    sections, revisions = [], []
+    fallback_day = timezone.localdate(enrollment.completed_at)
+    for outline in course_outline(enrollment.course):
+        done = [m for m in outline.modules if m.pk in progress]
+        minutes = sum(m.estimated_minutes for m in done)
+        last = max((progress[m.pk].completed_at for m in done), default=None)
+        sections.append(
+            SectionFacts(
+                title=outline.section.title,
+                completed_on=timezone.localdate(last) if last else fallback_day,
+                minutes=minutes,
+                teaching_units=teaching_units(minutes),
+            )
+        )
+        for module in done:
+            sitting = passed.get(module.pk)
+            revisions.append(
+                {
+                    "module": module.pk,
+                    "title": module.title,
+                    "page_revision": progress[module.pk].page_revision_id,
+                    "quiz": sitting.quiz_id if sitting else None,
+                    "quiz_revision": sitting.quiz_revision_id if sitting else None,
+                    "completed_at": progress[module.pk].completed_at.isoformat(),
+                }
+            )
+    user = enrollment.user
+    return CompletionFacts(
+        holder_name=user.get_full_name().strip() or user.get_username(),
+        course_title=enrollment.course.title,
+        sections=sections,
+        revisions=revisions,
+    )
+
+
+def normalise_code(text: str) -> tuple[str, str] | None:
+    """('token', value) or ('code', value) for something a person typed or scanned."""
+    text = (text or "").strip()
+    if _TOKEN_RE.match(text):
+        return "token", text
+    compact = re.sub(r"[\s-]", "", text).upper().translate(_READING_MISTAKES)
+    if _CODE_RE.match(compact):
+        return "code", compact
+    return None
+
+
+def certificate_by_code(text: str) -> Certificate | None:
+    parsed = normalise_code(text)
+    if parsed is None:
+        return None
+    field, value = parsed
+    return Certificate.objects.filter(**{field: value}).first()
+
+
+def certificate_by_pdf_hash(sha256: str) -> Certificate | None:
+    return Certificate.objects.filter(pdf_sha256=sha256).first()
+
+
+def certificates_visible_to(user):
+    """Trainers see the certificates of their cohorts; course leads (who may revoke) and
+    superusers see all."""
+    queryset = Certificate.objects.select_related("enrollment__cohort", "revoked_by")
+    if user.is_superuser or user.has_perm("certificates.revoke_certificate"):
+        return queryset
+    return queryset.filter(enrollment__cohort__trainers=user).distinct()
+
+
+def enrollments_missing_certificate(*, completed_before, limit: int = 500) -> list[int]:
+    return list(
+        Enrollment.objects.filter(
+            completed_at__isnull=False, completed_at__lt=completed_before, certificate__isnull=True
+        )
+        .order_by("completed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def certificates_missing_email(*, issued_before, limit: int = 500) -> list:
+    """Issued, not revoked, not yet emailed to a holder who has an address (recent days only:
+    an email weeks late would confuse more than help)."""
+    return list(
+        Certificate.objects.filter(
+            emailed_at__isnull=True,
+            revoked_at__isnull=True,
+            issued_at__lt=issued_before,
+            issued_at__gte=issued_before - timedelta(days=7),
+        )
+        .exclude(enrollment__user__email="")
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,259 @@
+"""All writes to the certificate register: issuing, emailing, revoking.
+
+Issuing is idempotent: the certificate is rendered, signed and stored outside any lock, then
+inserted under a row lock on the enrollment; the one-per-enrollment constraint has the last word.
+A run that loses a race removes the file it stored and returns the winner's certificate.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.log_actions import log
+
+from certificates import rendering, selectors, signing
+from certificates.models import Certificate, CertificateText, SerialCounter
+
+logger = logging.getLogger(__name__)
+
+REVOCATION_REASON_REQUIRED = gettext_lazy("Bitte geben Sie einen Grund für den Widerruf an.")
+ALREADY_REVOKED = gettext_lazy("Dieses Zertifikat wurde bereits widerrufen.")
+NOT_ALLOWED_TO_REVOKE = gettext_lazy("Sie dürfen Zertifikate nicht widerrufen.")
+
+# Crockford's base32 (no I, L, O, U), so a code typed from paper cannot be misread.
+CODE_ALPHABET = selectors.CODE_ALPHABET
+CODE_LENGTH = 12  # 12 × 5 = 60 random bits
+TOKEN_BYTES = 32  # 256 random bits for the link and QR code
+REVOKE_ACTION = "certificates.revoke"
+
+
+def new_code() -> str:
+    number = secrets.randbits(5 * CODE_LENGTH)
+    return "".join(CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_LENGTH))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def next_serial(*, year: int) -> str:
+    """Hands out the next serial of the year with one atomic upsert (no lock held while a
+    certificate renders). A failed issue leaves a gap, never a duplicate."""
+    table = connection.ops.quote_name(SerialCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, 1) "  # noqa: S608 (table name)
+            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"DBS-{year}-{number:06d}"
+
+
+def absolute_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def verify_url(token_or_code: str) -> str:
+    return absolute_url(reverse("certificates:verify", args=[token_or_code]))
+
+
+@dataclass
+class IssueResult:
+    certificate: Certificate | None
+    created: bool
+
+
+def issue_certificate(*, enrollment_id: int) -> IssueResult:
+    """Issues the certificate of a completed enrollment, exactly once.
+
+    Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
+    for an enrollment that does not exist or is not completed. Two concurrent runs both render;
+    the insert runs under ``select_for_update`` on the enrollment and the unique constraint, and
+    the loser deletes its stored PDF. Raises storage and database errors for the task to retry.
+    """
+    existing = selectors.certificate_for_enrollment(enrollment_id)
+    if existing is not None:
+        return IssueResult(existing, created=False)
+    facts = selectors.completion_facts(enrollment_id)
+    if facts is None:
+        logger.info("Enrollment %s is not completed: no certificate", enrollment_id)
+        return IssueResult(None, created=False)
+
+    issued_at = timezone.now().replace(microsecond=0)
+    text = CertificateText.load()
+    certificate = Certificate(
+        enrollment_id=enrollment_id,
+        serial=next_serial(year=timezone.localtime(issued_at).year),
+        holder_name=facts.holder_name,
+        course_title=facts.course_title,
+        sections=[
+            {
+                "title": s.title,
+                "completed_on": s.completed_on.isoformat(),
+                "minutes": s.minutes,
+                "teaching_units": s.teaching_units,
+            }
+            for s in facts.sections
+        ],
+        revisions=facts.revisions,
+        issued_at=issued_at,
+        token=new_token(),
+        code=new_code(),
+    )
+    short_url = verify_url(certificate.display_code)
+    pdf = rendering.render_certificate(
+        rendering.CertificateContent(
+            serial=certificate.serial,
+            holder_name=certificate.holder_name,
+            course_title=certificate.course_title,
+            sections=[
+                rendering.SectionLine(s.title, s.completed_on, s.teaching_units)
+                for s in facts.sections
+            ],
+            issued_at=timezone.localtime(issued_at),
+            verify_url=verify_url(certificate.token),
+            short_url=short_url.split("://", 1)[-1],
+            display_code=certificate.display_code,
+            organisation=text.organisation,
+            title=text.title,
+            explanatory_text=text.explanatory_text,
+            signatory_name=text.signatory_name,
+            signatory_role=text.signatory_role,
+        )
+    )
+    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.signed_payload, certificate.signature, certificate.key_id = signing.sign(
+        signed_payload(certificate)
+    )
+    certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            selectors.lock_enrollment(enrollment_id)
+            winner = selectors.certificate_for_enrollment(enrollment_id)
+            if winner is None:
+                # Field validation here; uniqueness and the checks are the constraints' job
+                # (checking them in Python first would only add queries and still race).
+                certificate.full_clean(
+                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
+                )
+                certificate.save(force_insert=True)
+    except IntegrityError:
+        winner = selectors.certificate_for_enrollment(enrollment_id)
+        if winner is None:
+            certificate.pdf.delete(save=False)
+            raise  # a token or code collision: the task retries with new random values
+    except BaseException:
+        certificate.pdf.delete(save=False)
+        raise
+    if winner is not None:
+        certificate.pdf.delete(save=False)
+        return IssueResult(winner, created=False)
+    logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
+    return IssueResult(certificate, created=True)
+
+
+def signed_payload(certificate: Certificate) -> dict:
+    """What the signature vouches for: who, what, when, and the exact PDF (by its hash)."""
+    return {
+        "v": 1,
+        "id": str(certificate.pk),
+        "serial": certificate.serial,
+        "holder": certificate.holder_name,
+        "course": certificate.course_title,
+        "sections": [
+            {
+                "title": s["title"],
+                "completed_on": s["completed_on"],
+                "teaching_units": s["teaching_units"],
+            }
+            for s in certificate.sections
+        ],
+        "issued_at": certificate.issued_at.astimezone(UTC).isoformat(),
+        "pdf_sha256": certificate.pdf_sha256,
+    }
+
+
+def send_certificate_email(*, certificate_id) -> bool:
+    """Emails the certificate to its holder once. Locks the certificate row while sending, so two
+    runs send one email; a failed send leaves ``emailed_at`` empty for a retry. Returns whether
+    an email went out now."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__user")
+            .filter(pk=certificate_id)
+            .first()
+        )
+        if certificate is None or certificate.emailed_at or certificate.is_revoked:
+            return False
+        user = certificate.enrollment.user
+        if not user.email:
+            return False
+        with translation.override("de"):
+            subject = _("Ihr Zertifikat %(serial)s") % {"serial": certificate.serial}
+            body = _(
+                "Guten Tag %(name)s\n\n"
+                "Herzlichen Glückwunsch: Sie haben die Weiterbildung «%(course)s» abgeschlossen. "
+                "Ihr Zertifikat liegt dieser E-Mail als PDF bei.\n\n"
+                "Sie können es jederzeit hier herunterladen (nach der Anmeldung):\n%(download)s\n\n"
+                "Wer die Echtheit prüfen möchte, öffnet diesen Link oder gibt den Prüfcode "
+                "%(code)s ein:\n%(verify)s\n\n"
+                "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
+            ) % {
+                "name": certificate.holder_name,
+                "course": certificate.course_title,
+                "download": absolute_url(reverse("certificates:download", args=[certificate.pk])),
+                "code": certificate.display_code,
+                "verify": verify_url(certificate.token),
+            }
+        with certificate.pdf.open("rb") as handle:
+            pdf = handle.read()
+        message = EmailMessage(subject=subject, body=body, to=[user.email])
+        message.attach(f"Zertifikat-{certificate.serial}.pdf", pdf, "application/pdf")
+        message.send(fail_silently=False)
+        certificate.emailed_at = timezone.now()
+        certificate.save(update_fields=["emailed_at"])
+    return True
+
+
+def can_revoke(user) -> bool:
+    return user.is_active and user.has_perm("certificates.revoke_certificate")
+
+
+def revoke_certificate(*, certificate_id, reason: str, revoked_by) -> Certificate:
+    """Revokes a certificate with a reason; logged in Wagtail's audit log (who, when, why).
+    Revoking is final: a revoked certificate is never issued again for the enrollment."""
+    reason = (reason or "").strip()
+    if not can_revoke(revoked_by):
+        raise ValidationError(NOT_ALLOWED_TO_REVOKE)
+    if not reason:
+        raise ValidationError({"reason": REVOCATION_REASON_REQUIRED})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.is_revoked:
+            raise ValidationError(ALREADY_REVOKED)
+        certificate.revoked_at = timezone.now()
+        certificate.revocation_reason = reason
+        certificate.revoked_by = revoked_by
+        certificate.full_clean(exclude=["enrollment", "pdf"])
+        certificate.save(update_fields=["revoked_at", "revocation_reason", "revoked_by"])
+        log(
+            instance=certificate,
+            action=REVOKE_ACTION,
+            user=revoked_by,
+            data={"reason": reason, "serial": certificate.serial},
+        )
+    return certificate

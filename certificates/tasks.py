@@ -1,0 +1,80 @@
+"""Celery tasks of the certificate register. Each takes ids and is safe to run any number of times;
+the work lives in ``certificates.services``."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from certificates import selectors, services
+
+logger = logging.getLogger(__name__)
+
+# Worth another try: storage (file system, S3) and database hiccups. Anything else is a bug or a
+# configuration error and fails loudly; the reconciliation task picks the enrollment up again.
+TRANSIENT_ERRORS = (OSError, DatabaseError, RedisError)
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 1,  # 1 s, 2 s, 4 s, … with full jitter
+    "retry_backoff_max": 5 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+RECONCILE_GRACE_SECONDS = 120
+
+
+@shared_task(name="certificates.issue", acks_late=True, reject_on_worker_lost=True, **RETRY)
+def issue_certificate(enrollment_id: int) -> str | None:
+    """Issues the certificate of a completed enrollment and then enqueues its email.
+
+    Idempotent: a second run, or two workers at once, leave one certificate (see the service).
+    Acknowledged only after it ran, and put back on the queue when the worker process dies, so a
+    crash mid-render only repeats the work.
+    """
+    result = services.issue_certificate(enrollment_id=enrollment_id)
+    if result.certificate is None:
+        return None
+    if result.created:
+        send_certificate_email.delay(str(result.certificate.pk))
+    return result.certificate.serial
+
+
+@shared_task(name="certificates.email", acks_late=True, reject_on_worker_lost=True, **RETRY)
+def send_certificate_email(certificate_id: str) -> bool:
+    """Emails the certificate to its holder once (retries transient mail and storage errors;
+    the certificate itself is never touched by a failing email)."""
+    return services.send_certificate_email(certificate_id=certificate_id)
+
+
+@shared_task(name="certificates.reconcile", acks_late=True)
+def reconcile_certificates(grace_seconds: int = RECONCILE_GRACE_SECONDS) -> dict:
+    """Re-enqueues completed enrollments without a certificate and certificates whose email was
+    never sent, once they are older than the grace period (so a message still on its way is not
+    doubled; a doubled one is harmless anyway). Revoked certificates count as issued: they are
+    never issued again."""
+    before = timezone.now() - timedelta(seconds=grace_seconds)
+    enrollments = selectors.enrollments_missing_certificate(completed_before=before)
+    for enrollment_id in enrollments:
+        issue_certificate.delay(enrollment_id)
+    emails = selectors.certificates_missing_email(issued_before=before)
+    for certificate_id in emails:
+        send_certificate_email.delay(str(certificate_id))
+    if enrollments or emails:
+        logger.warning(
+            "Reconciliation re-enqueued %s certificates and %s emails",
+            len(enrollments),
+            len(emails),
+        )
+    return {"certificates": len(enrollments), "emails": len(emails)}
+
+
+def enqueue_certificate(enrollment_id: int) -> None:
+    """training's *enrollment completed* callback; training calls it after the commit. A broker
+    that is down must not fail the participant's request: the reconciliation task catches up."""
+    try:
+        issue_certificate.delay(enrollment_id)
+    except Exception:  # any broker error; logged with its traceback
+        logger.exception("Could not enqueue the certificate of enrollment %s", enrollment_id)

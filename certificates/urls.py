@@ -1,0 +1,13 @@
+from django.urls import path
+
+from certificates import views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path("pruefen/", views.verify_start, name="verify_start"),
+    path("pruefen/<str:code>/", views.verify, name="verify"),
+    path("pruefen/<str:code>/json/", views.verify_json, name="verify_json"),
+    path("jwks.json", views.jwks, name="jwks"),
+    path("<uuid:certificate_id>/pdf/", views.download, name="download"),
+]

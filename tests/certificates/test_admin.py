@@ -1,0 +1,91 @@
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import ModelLogEntry
+
+from certificates import services
+from certificates.models import Certificate
+from tests.certificates.conftest import complete, enroll_someone
+from tests.factories import UserFactory
+from training.models import Cohort
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificates(course):
+    """One certificate in the course's cohort and one in another trainer's cohort."""
+    own = enroll_someone(course, "eigene")
+    other_cohort = Cohort.objects.create(name="Andere", organisation="Stadt B", course=course.page)
+    other_cohort.trainers.add(UserFactory(username="trainer-b"))
+    other = enroll_someone(course, "fremde")
+    other.cohort = other_cohort
+    other.save()
+    result = []
+    for enrollment in (own, other):
+        complete(enrollment, course)
+        result.append(services.issue_certificate(enrollment_id=enrollment.pk).certificate)
+    return result
+
+
+def in_group(user, name):
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def test_a_trainer_sees_the_certificates_of_their_cohorts_only(client, course, certificates):
+    # given the cohort's trainer in the trainers' group
+    trainer = in_group(course.cohort.trainers.get(), "Trainer:innen")
+    client.force_login(trainer)
+    # when they open the register
+    response = client.get("/admin/certificate/")
+    # then they see their cohort's certificate, not the other one, and no revoke action
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert certificates[0].serial in html
+    assert certificates[1].serial not in html
+    inspect = client.get(f"/admin/certificate/inspect/{certificates[0].pk}/")
+    assert inspect.status_code == 200
+    assert "/admin/certificate/revoke/" not in inspect.content.decode()
+    assert client.get(f"/admin/certificate/inspect/{certificates[1].pk}/").status_code == 404
+    assert client.get(f"/admin/certificate/revoke/{certificates[0].pk}/").status_code == 302
+
+
+def test_nobody_edits_or_deletes_certificates_in_the_admin(admin_client, certificates):
+    pk = certificates[0].pk
+    assert admin_client.get(f"/admin/certificate/edit/{pk}/").status_code == 302
+    assert admin_client.post(f"/admin/certificate/delete/{pk}/").status_code == 302
+    assert admin_client.get("/admin/certificate/new/").status_code == 302
+    assert Certificate.objects.count() == 2
+
+
+def test_a_course_lead_revokes_with_a_reason(client, certificates):
+    # given a course lead
+    lead = in_group(UserFactory(username="leitung"), "Kursleitung")
+    client.force_login(lead)
+    certificate = certificates[1]
+    # when the revoke form is sent without a reason, then with one
+    url = f"/admin/certificate/revoke/{certificate.pk}/"
+    assert (
+        "Widerrufen" in client.get(f"/admin/certificate/inspect/{certificate.pk}/").content.decode()
+    )
+    empty = client.post(url, {"reason": "  "})
+    assert empty.status_code == 200
+    assert str(services.REVOCATION_REASON_REQUIRED) in empty.content.decode()
+    response = client.post(url, {"reason": "Teilnahme nicht nachgewiesen"})
+    # then it is revoked and the audit log says who and why
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_by == lead
+    assert certificate.revocation_reason == "Teilnahme nicht nachgewiesen"
+    entry = ModelLogEntry.objects.get(action=services.REVOKE_ACTION)
+    assert (entry.user_id, entry.data["reason"]) == (lead.pk, "Teilnahme nicht nachgewiesen")
+    history = client.get(f"/admin/certificate/history/{certificate.pk}/")
+    assert "Zertifikat widerrufen" in history.content.decode()
+
+
+def test_trainers_may_word_the_certificate_text(client, course):
+    trainer = in_group(course.cohort.trainers.get(), "Trainer:innen")
+    client.force_login(trainer)
+    response = client.get("/admin/settings/certificates/certificatetext/", follow=True)
+    assert response.status_code == 200
+    assert "Unterzeichnet von" in response.content.decode()
