@@ -386,3 +386,29 @@ def test_trainers_upload_media_but_cannot_delete_what_others_uploaded(client, tr
     client.post(reverse("wagtaildocs:delete", args=[their_document.pk]))
     assert Image.objects.filter(pk=their_image.pk).exists()
     assert Document.objects.filter(pk=their_document.pk).exists()
+
+
+def test_loading_the_course_again_keeps_rights_changed_in_the_admin():
+    # given Kursleitung took the lock right away from trainers in the admin
+    from cms.services import ensure_editorial_setup
+
+    trainers = Group.objects.get(name=TRAINERS)
+    GroupPagePermission.objects.filter(group=trainers, permission__codename="lock_page").delete()
+    workflows = Workflow.objects.count()
+    # when the editorial setup is ensured again (every course load does it)
+    ensure_editorial_setup()
+    # then nothing is added back and no second workflow appears
+    codenames = {p.permission.codename for p in GroupPagePermission.objects.filter(group=trainers)}
+    assert codenames == {"add_page", "change_page"}
+    assert Workflow.objects.count() == workflows
+
+
+@pytest.mark.parametrize("name", [TRAINERS, LEADS])
+def test_migrations_and_the_loader_grant_the_same_rights(name):
+    from cms.services import EDITOR_MEDIA_PERMISSIONS, EDITOR_PAGE_PERMISSIONS
+
+    group = Group.objects.get(name=name)
+    pages = {p.permission.codename for p in GroupPagePermission.objects.filter(group=group)}
+    media = {p.permission.codename for p in GroupCollectionPermission.objects.filter(group=group)}
+    assert pages == set(EDITOR_PAGE_PERMISSIONS[name])
+    assert media == {codename for _, _, codename in EDITOR_MEDIA_PERMISSIONS[name]}

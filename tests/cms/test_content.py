@@ -4,10 +4,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from wagtail.blocks import StreamValue
-from wagtail.models import Page, Site
+from wagtail.models import GroupPagePermission, Page, Site
 
 from cms.blocks import ModuleBodyBlock
 from cms.models import CompetenceArea, CoursePage, HomePage, ModulePage
@@ -104,3 +105,14 @@ def test_the_course_loads_into_a_database_that_was_flushed(flushed_db):
     assert CoursePage.objects.get() == course
     assert ModulePage.objects.live().count() == len(MODULES)
     assert len(report.created) == 1 + len(COURSE["sections"]) + len(MODULES)
+    # and the editor groups have their rights and the review workflow covers the tree again
+    assert [g.name for g in Group.objects.order_by("name")] == ["Kursleitung", "Trainer:innen"]
+    trainers = Group.objects.get(name="Trainer:innen")
+    assert trainers.permissions.filter(codename="access_admin").exists()
+    assert sorted(
+        p.permission.codename for p in GroupPagePermission.objects.filter(group=trainers)
+    ) == ["add_page", "change_page", "lock_page"]
+    workflow = course.get_workflow()
+    assert workflow.name == "Fachliche Prüfung"
+    task = workflow.tasks.get().specific
+    assert [g.name for g in task.groups.all()] == ["Kursleitung"]
