@@ -4,12 +4,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds import embeds
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 # An explicit list: trainers get formatting, never raw HTML.
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+# Legal and reference texts are longer and need their own structure: h1 is the page title.
+STANDARD_PAGE_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 CALLOUT_KINDS = [
     ("tipp", _("Tipp")),
@@ -61,6 +65,21 @@ class VideoBlock(blocks.StructBlock):
         help_text=_("Text des Videos für Menschen, die es nicht hören oder sehen können."),
     )
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        video = value.get("video")
+        context["embed_html"] = ""
+        if video:
+            # An embed the provider no longer delivers is stored with empty HTML: then the
+            # template offers only the link, not an empty frame.
+            try:
+                embed = embeds.get_embed(video.url, video.max_width, video.max_height)
+            except EmbedException:
+                embed = None
+            if embed is not None and embed.html:
+                context["embed_html"] = video.html
+        return context
+
     class Meta:
         template = "cms/blocks/video.html"
         icon = "media"
@@ -71,6 +90,11 @@ class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=CALLOUT_KINDS, default="tipp", label=_("Art"))
     title = blocks.CharBlock(label=_("Titel"), required=False, max_length=200)
     text = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["kind_label"] = dict(CALLOUT_KINDS).get(value.get("kind"), CALLOUT_KINDS[0][1])
+        return context
 
     class Meta:
         template = "cms/blocks/callout.html"

@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import RICH_TEXT_FEATURES, ModuleBodyBlock
+from cms.blocks import RICH_TEXT_FEATURES, STANDARD_PAGE_FEATURES, ModuleBodyBlock
 
 
 class CompetenceArea(models.TextChoices):
@@ -27,11 +27,24 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.CoursePage"]
+    subpage_types = ["cms.CoursePage", "cms.StandardPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("Startseite")
+
+    def route(self, request, path_components):
+        """Finds the page for a URL in two queries instead of two per tree level.
+
+        Wagtail keeps every page's ``url_path`` up to date, and no page type below the home page
+        routes sub-paths of its own; should one ever do, the standard walk still answers.
+        """
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.descendant_of(self).filter(url_path=url_path).specific().first()
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import course_outline
@@ -62,15 +75,27 @@ class CoursePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = course_outline(self)
+        context["module_count"] = sum(len(o.modules) for o in context["sections"])
+        total_minutes = sum(o.total_minutes for o in context["sections"])
+        context["total_hours"] = round(total_minutes / 30) / 2  # to the half hour
         return context
 
 
 class SectionPage(Page):
+    """A competence area of the course. ``order`` sets the reading order, not the tree position."""
+
     competence_area = models.CharField(
         _("Kompetenzbereich"), max_length=40, choices=CompetenceArea.choices
     )
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
-    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
+    order = models.PositiveSmallIntegerField(
+        _("Reihenfolge"),
+        default=1,
+        help_text=_(
+            "Position des Lernbereichs im Kurs (1 = zuerst). Die Module eines Lernbereichs "
+            "ordnen Sie im Seitenbaum mit «Reihenfolge ändern»."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -87,8 +112,11 @@ class SectionPage(Page):
         verbose_name_plural = _("Lernbereiche")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.selectors import section_modules
+
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = ModulePage.objects.live().child_of(self).order_by("path")
+        context["modules"] = section_modules(self)
+        context["total_minutes"] = sum(m.estimated_minutes for m in context["modules"])
         return context
 
 
@@ -137,8 +165,25 @@ class ModulePage(Page):
         return SectionPage.objects.filter(pk=self.get_parent().pk).first()
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import module_neighbours
+        from cms.selectors import module_position
 
         context = super().get_context(request, *args, **kwargs)
-        context["previous_module"], context["next_module"] = module_neighbours(self)
+        context["position"] = module_position(self)
+        context["previous_module"] = context["position"].previous_module
+        context["next_module"] = context["position"].next_module
         return context
+
+
+class StandardPage(Page):
+    """A plain page for texts beside the course: privacy notice, accessibility statement, …"""
+
+    body = RichTextField(_("Inhalt"), features=STANDARD_PAGE_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("Inhaltsseite")
+        verbose_name_plural = _("Inhaltsseiten")

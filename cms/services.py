@@ -7,8 +7,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from cms.models import CoursePage, HomePage, ModulePage, SectionPage
 
@@ -97,12 +112,92 @@ def read_course(content_dir: Path = CONTENT_DIR) -> dict:
     return course
 
 
+# The editorial setup the migrations create (0002, 0004, 0006). Kept here too, because
+# `manage.py flush` empties it and `load_course` puts back what is missing.
+TRAINERS = "Trainer:innen"
+LEADS = "Kursleitung"
+REVIEW_WORKFLOW = "Fachliche Prüfung"
+REVIEW_TASK = "Fachliche Prüfung durch die Kursleitung"
+EDITOR_PAGE_PERMISSIONS = {
+    TRAINERS: ["add_page", "change_page", "lock_page"],
+    LEADS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+EDITOR_MEDIA_PERMISSIONS = {
+    TRAINERS: [
+        ("wagtailimages", "image", "add_image"),
+        ("wagtailimages", "image", "choose_image"),
+        ("wagtaildocs", "document", "add_document"),
+        ("wagtaildocs", "document", "choose_document"),
+    ],
+    LEADS: [
+        (app, model, f"{action}_{model}")
+        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+        for action in ("add", "choose", "change", "delete")
+    ],
+}
+
+
+def _permission(app_label: str, model: str, codename: str) -> Permission:
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type, codename=codename, defaults={"name": codename}
+    )
+    return permission
+
+
+@transaction.atomic
+def ensure_editorial_setup() -> None:
+    """Creates the editor groups with their rights and the review workflow where missing.
+
+    Idempotent. A group that already has any right is left as it is, so rights changed in the
+    admin stay; likewise an existing workflow and the tree root's workflow assignment.
+    """
+    root = Page.get_first_root_node() or _create_tree_root()
+    collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    for name in (TRAINERS, LEADS):
+        group, _ = Group.objects.get_or_create(name=name)
+        if (
+            group.permissions.exists()
+            or GroupPagePermission.objects.filter(group=group).exists()
+            or GroupCollectionPermission.objects.filter(group=group).exists()
+        ):
+            continue
+        group.permissions.add(_permission("wagtailadmin", "admin", "access_admin"))
+        for codename in EDITOR_PAGE_PERMISSIONS[name]:
+            GroupPagePermission.objects.create(
+                group=group, page=root, permission=_permission("wagtailcore", "page", codename)
+            )
+        for app_label, model, codename in EDITOR_MEDIA_PERMISSIONS[name]:
+            GroupCollectionPermission.objects.create(
+                group=group,
+                collection=collection,
+                permission=_permission(app_label, model, codename),
+            )
+
+    workflow = Workflow.objects.filter(name=REVIEW_WORKFLOW).first()
+    if workflow is None:
+        task = GroupApprovalTask.objects.create(name=REVIEW_TASK)
+        task.groups.add(Group.objects.get(name=LEADS))
+        workflow = Workflow.objects.create(name=REVIEW_WORKFLOW, active=True)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.get_or_create(page=root, defaults={"workflow": workflow})
+
+
+def _create_tree_root() -> Page:
+    """Wagtail's migrations create the locale and the tree root; ``manage.py flush`` removes
+    them again (and so does every transactional test). Recreate them so loading still works."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def ensure_home_page() -> HomePage:
     """The site's root page is our HomePage (replacing Wagtail's placeholder on a new install)."""
     home = HomePage.objects.first()
     if home:
         return home
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _create_tree_root()
     placeholder = (
         Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
     )
@@ -149,6 +244,7 @@ def load_course(
     report = LoadReport()
     data = read_course(content_dir)
     home = ensure_home_page()
+    ensure_editorial_setup()
 
     course = CoursePage.objects.child_of(home).filter(slug=data["slug"]).first()
     if course is None:
