@@ -1,9 +1,26 @@
 """Question blocks of a quiz. Scoring lives in training.scoring (pure functions)."""
 
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from cms.blocks import RICH_TEXT_FEATURES
+from training.scoring import MultipleChoiceScoring
+
+NEEDS_ONE_CORRECT_ANSWER = _("Markieren Sie genau eine Antwort als richtig.")
+NEEDS_A_CORRECT_ANSWER = _("Markieren Sie mindestens eine Antwort als richtig.")
+MC_SCORING_CHOICES = [
+    (
+        MultipleChoiceScoring.RIGHT_MINUS_WRONG.value,
+        _("Teilpunkte: jede richtige Auswahl zählt, jede falsche wird abgezogen"),
+    ),
+    (
+        MultipleChoiceScoring.PER_OPTION.value,
+        _("Teilpunkte: jede richtig beurteilte Antwort zählt (angekreuzt oder nicht)"),
+    ),
+    (MultipleChoiceScoring.ALL_OR_NOTHING.value, _("Alles oder nichts")),
+]
 
 
 class AnswerBlock(blocks.StructBlock):
@@ -36,6 +53,14 @@ class SingleChoiceBlock(BaseQuestionBlock):
     answers = blocks.ListBlock(AnswerBlock(), label=_("Antworten"), min_num=2)
     points = blocks.IntegerBlock(label=_("Punkte"), default=1, min_value=1)
 
+    def clean(self, value):
+        value = super().clean(value)
+        if sum(1 for answer in value["answers"] if answer["correct"]) != 1:
+            raise blocks.StructBlockValidationError(
+                non_block_errors=ErrorList([ValidationError(NEEDS_ONE_CORRECT_ANSWER)])
+            )
+        return value
+
     class Meta:
         icon = "radio-empty"
         label = _("Einfachauswahl")
@@ -44,12 +69,20 @@ class SingleChoiceBlock(BaseQuestionBlock):
 class MultipleChoiceBlock(BaseQuestionBlock):
     answers = blocks.ListBlock(AnswerBlock(), label=_("Antworten"), min_num=2)
     points = blocks.IntegerBlock(label=_("Punkte"), default=1, min_value=1)
-    partial_credit = blocks.BooleanBlock(
-        label=_("Teilpunkte vergeben"),
-        required=False,
-        default=True,
-        help_text=_("Teilpunkte für teilweise richtige Auswahl; sonst nur alles oder nichts."),
+    scoring = blocks.ChoiceBlock(
+        label=_("Bewertung"),
+        choices=MC_SCORING_CHOICES,
+        default=MultipleChoiceScoring.RIGHT_MINUS_WRONG.value,
+        help_text=_("Wie teilweise richtige Auswahl bewertet wird."),
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not any(answer["correct"] for answer in value["answers"]):
+            raise blocks.StructBlockValidationError(
+                non_block_errors=ErrorList([ValidationError(NEEDS_A_CORRECT_ANSWER)])
+            )
+        return value
 
     class Meta:
         icon = "list-ul"
