@@ -365,7 +365,9 @@ def test_get_is_not_allowed_to_start_or_mark_read(participant_client, world):
     assert not Sitting.objects.exists()
 
 
-def test_an_all_on_one_page_form_is_refused_for_a_one_question_per_page_attempt(build_world, client):
+def test_an_all_on_one_page_form_is_refused_for_a_one_question_per_page_attempt(
+    build_world, client
+):
     # given a one-question-per-page attempt, when an all-on-one-page form is forged for it
     world = build_world(questions=[single_choice("s1"), single_choice("s2")])
     client.force_login(world.participant)
