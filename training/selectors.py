@@ -30,8 +30,11 @@ def module_quiz(module_id: int) -> Quiz | None:
     from cms.models import ModulePage
 
     module = ModulePage.objects.filter(pk=module_id).only("pk", "body").first()
-    if module is None:
-        return None
+    return None if module is None else quiz_in_body(module)
+
+
+def quiz_in_body(module) -> Quiz | None:
+    """The live quiz of a module instance already at hand (no query for its body)."""
     for block in module.body:
         if block.block_type == "quiz" and block.value["quiz"] is not None:
             quiz = block.value["quiz"]
@@ -108,7 +111,7 @@ def module_panel(user, module) -> dict:
     if enrollment is None:
         return {"state": "not_enrolled"}
     progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
-    quiz = module_quiz(module.pk)
+    quiz = quiz_in_body(module)
     return {
         "state": "enrolled",
         "enrollment": enrollment,
