@@ -65,9 +65,7 @@ def take_quiz_with_keyboard(page, *, correct):
         answer_with_keyboard(page, correct=correct)
 
 
-def test_a_participant_fails_retries_passes_and_completes_the_module_by_keyboard(
-    django_db_serialized_rollback, live_demo, page
-):
+def test_a_participant_fails_retries_passes_and_completes_the_module_by_keyboard(live_demo, page):
     # given the demo participant at the login page
     page.goto(live_demo + "/konto/anmelden/?next=/lernen/")
     tab_to(page, lambda e: e["name"] == "username")
