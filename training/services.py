@@ -290,6 +290,11 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     used = Sitting.objects.filter(user=user, quiz=quiz).count()
     limit = pinned.attempt_limit
     if limit is not None and used >= limit:
+        # A concurrent request may have started the last allowed attempt since the check for an
+        # open one above: resume that one rather than refuse.
+        concurrent = Sitting.objects.filter(user=user, quiz=quiz, complete=False).first()
+        if concurrent is not None:
+            return concurrent
         raise PermissionDeniedError(errors.NO_ATTEMPTS_LEFT)
     order = draw_questions(
         [(q.id, q.category) for q in questions.values()],

@@ -46,29 +46,8 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def migrated_content(django_db_setup):
-    """What the migrations created, serialized when the test database was set up."""
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
-
-
 @pytest.fixture
-def _restorable_database(migrated_content):
-    """Lets Django's serialized rollback restore the migrated state before a browser test.
-
-    Playwright's sync API switches greenlets, after which the test sees a fresh connection object
-    that lacks the serialized contents, so an earlier transactional test's flush (root page,
-    locale, groups, workflow gone) would not be undone. Hand them to that connection."""
-    from django.db import connection
-
-    if migrated_content is not None:
-        connection._test_serialized_contents = migrated_content
-
-
-@pytest.fixture
-def live_demo(_restorable_database, django_db_serialized_rollback, transactional_db, live_server):
+def live_demo(restorable_database, django_db_serialized_rollback, transactional_db, live_server):
     """The seeded demo served by a live server; returns its base URL."""
     from wagtail.models import Site
 

@@ -10,14 +10,15 @@ from training import errors, services
 from training.errors import TrainingError
 from training.models import Enrollment, ModuleProgress, Sitting
 
-pytestmark = [
-    # serialized_rollback restores what migrations created (root page, locale, groups), which
-    # an earlier transactional test's flush removed.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
+)
+
+
+@pytest.fixture(autouse=True)
+def _committed_for_real(restorable_database, django_db_serialized_rollback, transactional_db):
+    """Threads see only committed rows: these tests commit (and restore the migrated state,
+    root page, locale and groups, which an earlier transactional test's flush removed)."""
 
 
 def run_concurrently(count, action):
