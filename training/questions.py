@@ -5,6 +5,7 @@ leak the solution by accident."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ class QuestionForm:
     text: str
     points: Decimal
     options: tuple[OptionForm, ...]
+    figure: object = None
+    figure_alt: str = ""
 
     @property
     def multiple(self) -> bool:
@@ -62,6 +65,31 @@ class QuizQuestion:
     explanation: object = ""
     model_answer: object = ""
     mc_scoring: scoring.MultipleChoiceScoring = scoring.MultipleChoiceScoring.RIGHT_MINUS_WRONG
+    answer_order: str = "authored"
+    figure: object = None
+    figure_alt: str = ""
+
+    def arranged(self, key) -> tuple[Option, ...]:
+        """The options in the order this attempt (``key``, e.g. the sitting's id) shows them:
+        as authored, alphabetical, or shuffled once per attempt and then stable."""
+        if self.answer_order == "alphabetical":
+            return tuple(sorted(self.options, key=lambda o: o.text.casefold()))
+        if self.answer_order == "random":
+            # Not a secret: the order only has to differ between attempts and stay put within one.
+            rng = random.Random(f"{key}:{self.id}")  # noqa: S311
+            return tuple(rng.sample(self.options, len(self.options)))
+        return self.options
+
+    def form_for(self, key) -> QuestionForm:
+        return QuestionForm(
+            id=self.id,
+            kind=self.kind,
+            text=self.text,
+            points=self.points,
+            options=tuple(OptionForm(id=o.id, text=o.text) for o in self.arranged(key)),
+            figure=self.figure,
+            figure_alt=self.figure_alt,
+        )
 
     @property
     def for_scoring(self) -> scoring.Question:
@@ -73,16 +101,6 @@ class QuizQuestion:
             correct=frozenset(o.id for o in self.options if o.correct),
             mc_scoring=self.mc_scoring,
             category=self.category,
-        )
-
-    @property
-    def form(self) -> QuestionForm:
-        return QuestionForm(
-            id=self.id,
-            kind=self.kind,
-            text=self.text,
-            points=self.points,
-            options=tuple(OptionForm(id=o.id, text=o.text) for o in self.options),
         )
 
     @property
@@ -127,6 +145,9 @@ def from_block(block) -> QuizQuestion:
         explanation=value.get("explanation") or "",
         model_answer=value.get("model_answer") or "",
         mc_scoring=mc_scoring,
+        answer_order=value.get("answer_order") or "authored",
+        figure=value.get("figure"),
+        figure_alt=value.get("figure_alt") or "",
     )
 
 

@@ -149,6 +149,7 @@ class ReviewItem:
     chosen: frozenset = frozenset()
     points: Decimal | None = None
     correct: bool | None = None
+    options: tuple = ()
 
     @property
     def pending(self) -> bool:
@@ -169,7 +170,12 @@ def review_of(sitting: Sitting, quiz=None, questions=None, only=None) -> list[Re
         if question is None:
             continue
         answer = sitting.answers.get(qid)
-        item = ReviewItem(number=number, question=question, answer=answer)
+        item = ReviewItem(
+            number=number,
+            question=question,
+            answer=answer,
+            options=question.arranged(sitting.pk),
+        )
         if answer is not None:
             response = answer.get("response")
             item.chosen = frozenset([response] if isinstance(response, str) else response or [])

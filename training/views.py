@@ -157,7 +157,7 @@ def _render_sitting(request, sitting, *, error: TrainingError | None = None, sta
             feedback = items[0] if items else None
         context.update(
             {
-                "question": questions[current_id].form,
+                "question": questions[current_id].form_for(sitting.pk),
                 "number": order.index(current_id) + 1,
                 "token": services.sequence_token(sitting, current_id),
                 "posted": (
@@ -177,7 +177,7 @@ def _render_sitting(request, sitting, *, error: TrainingError | None = None, sta
                 "items": [
                     {
                         "number": number,
-                        "question": questions[qid].form,
+                        "question": questions[qid].form_for(sitting.pk),
                         "posted": request.POST.getlist(ANSWER_FIELD_PREFIX + qid) if error else [],
                         "error": services.response_error_message(error.errors.get(qid))
                         if error

@@ -1,5 +1,8 @@
 """Every option of django-quiz-app, each shown working through the participant's pages."""
 
+import re
+
+import pytest
 from django.urls import reverse
 
 from tests.factories import (
@@ -249,3 +252,74 @@ def test_question_kinds_render_as_radio_checkbox_and_text_fields(build_world, cl
     assert 'type="checkbox" id="feld-m1-1" name="answer-m1" value="m1-c1"' in page
     assert 'name="answer-t1" value="true"' in page
     assert '<textarea id="feld-e1" name="answer-e1"' in page
+
+
+def _option_order(page, qid):
+    return re.findall(rf'name="answer" value="({qid}-[a-z0-9]+)"', page)
+
+
+def test_answer_order_random_shuffles_per_attempt_and_stays_put_within_one(build_world, client):
+    # given a question whose six answers are shown in random order
+    question = multiple_choice("m1", correct=3, wrong=3)
+    question["value"]["answer_order"] = "random"
+    world = build_world(questions=[question])
+    orders = set()
+    for n in range(8):
+        user = UserFactory(username=f"person-order-{n}")
+        enroll(user, world.course)
+        client.force_login(user)
+        sitting = start(client, world.module)
+        first = _option_order(form_of(client, sitting)["page"], "m1")
+        # then a reload shows the same order
+        assert _option_order(form_of(client, sitting)["page"], "m1") == first
+        orders.add(tuple(first))
+    # and the attempts do not all share one order
+    assert len(orders) > 1
+
+
+def test_answer_order_alphabetical_sorts_the_answers(build_world, client):
+    question = single_choice(
+        "s1", answers=[("s1-c", "Zebra", True), ("s1-a", "Apfel", False), ("s1-b", "birne", False)]
+    )
+    question["value"]["answer_order"] = "alphabetical"
+    world = build_world(questions=[question])
+    client.force_login(world.participant)
+    sitting = start(client, world.module)
+    assert _option_order(form_of(client, sitting)["page"], "s1") == ["s1-a", "s1-b", "s1-c"]
+
+
+def test_a_question_figure_is_shown_with_its_alternative_text(
+    build_world, client, settings, tmp_path
+):
+    # given a question with a figure (django-quiz-app's «figure»)
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    settings.MEDIA_ROOT = tmp_path
+    image = Image.objects.create(title="Ablauf", file=get_test_image_file())
+    question = single_choice("s1")
+    question["value"].update({"figure": image.pk, "figure_alt": "Ablauf einer Ummeldung"})
+    world = build_world(questions=[question])
+    client.force_login(world.participant)
+    # when the participant sees the question
+    page = form_of(client, start(client, world.module))["page"]
+    # then the figure is there with its text alternative
+    assert re.search(r'<img alt="Ablauf einer Ummeldung"[^>]+src="[^"]+"', page)
+
+
+def test_a_figure_without_alternative_text_is_refused_when_authoring(db, settings, tmp_path):
+    from wagtail.blocks import StructBlockValidationError
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from training.quiz_blocks import NEEDS_FIGURE_ALT, SingleChoiceBlock
+
+    settings.MEDIA_ROOT = tmp_path
+    image = Image.objects.create(title="Ablauf", file=get_test_image_file())
+    block = SingleChoiceBlock()
+    value = block.to_python({**single_choice("s1")["value"], "figure": image.pk, "figure_alt": ""})
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(value)
+    assert [e.message for e in error.value.block_errors["figure_alt"].error_list] == [
+        NEEDS_FIGURE_ALT
+    ]
