@@ -83,3 +83,56 @@ def demo(db):
         "lead": User.objects.get(username="kursleitung"),
         "participant": User.objects.get(username="teilnehmer"),
     }
+
+
+# --- Transactional tests that need what migrations created ----------------------------------
+# A transactional test ends with a flush, which removes the root page, locale, groups and
+# workflow the migrations created. Tests that need them request `restorable_database` together
+# with `django_db_serialized_rollback`; they run before the other transactional tests (see the
+# hook below), because after a plain flush post_migrate re-creates content types under new ids
+# that the restore would collide with.
+
+
+@pytest.fixture(scope="session")
+def migrated_content(django_db_setup):
+    """What the migrations created, serialized when the test database was set up."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def restorable_database(migrated_content):
+    """Lets Django's serialized rollback restore the migrated state for this test.
+
+    Playwright's sync API switches greenlets, after which tests see a fresh connection object
+    without the serialized contents, so Django would silently skip the restore. Hand them over.
+    Request it before `django_db_serialized_rollback`."""
+    from django.db import connection
+
+    if migrated_content is not None:
+        connection._test_serialized_contents = migrated_content
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Moves tests with serialized rollback to the front of the transactional tests."""
+
+    def restores(item):
+        return "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        names = getattr(item, "fixturenames", ())
+        return (
+            "transactional_db" in names
+            or "live_server" in names
+            or bool(marker and marker.kwargs.get("transaction"))
+        )
+
+    restoring = [item for item in items if restores(item)]
+    if not restoring:
+        return
+    others = [item for item in items if not restores(item)]
+    first = next((i for i, item in enumerate(others) if transactional(item)), len(others))
+    items[:] = others[:first] + restoring + others[first:]

@@ -39,7 +39,8 @@ def question_block(q: dict, source: str) -> dict:
             for a in q["answers"]
         ]
         if kind == "multiple_choice":
-            value["partial_credit"] = q.get("partial_credit", True)
+            default = "right_minus_wrong" if q.get("partial_credit", True) else "all_or_nothing"
+            value["scoring"] = q.get("scoring", default)
     elif kind == "true_false":
         value["correct"] = bool(q["correct"])
     elif kind == "essay":
@@ -70,12 +71,20 @@ def load_quiz(data: dict, *, category: str = "") -> Quiz:
         category=category,
         pass_mark=data.get("pass_mark", 60),
         max_questions=data.get("max_questions"),
+        questions_per_category=data.get("questions_per_category"),
         random_order=data.get("random_order", False),
+        one_question_per_page=data.get("one_question_per_page", True),
+        answers_at_end=data.get("answers_at_end", False),
+        exam_paper=data.get("exam_paper", True),
+        single_attempt=data.get("single_attempt", False),
+        max_attempts=data.get("max_attempts"),
+        time_limit_minutes=data.get("time_limit_minutes"),
         success_text=data.get("success_text", ""),
         fail_text=data.get("fail_text", ""),
         questions=json.dumps([question_block(q, data["_source"]) for q in data["questions"]]),
         live=False,
     )
+    quiz.full_clean()
     quiz.save()
     quiz.save_revision().publish()
     return quiz

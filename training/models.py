@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MaxValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,8 @@ from wagtail.search import index
 
 from cms.models import CompetenceArea
 from training.quiz_blocks import QuestionStreamBlock
+
+SINGLE_ATTEMPT_CONFLICT = _("Bei «Nur ein Versuch» ist höchstens ein Versuch möglich.")
 
 
 class Cohort(models.Model):
@@ -144,7 +147,18 @@ class Quiz(
         _("Anzahl Fragen pro Versuch"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("Leer lassen für alle Fragen; sonst wird diese Anzahl aus dem Pool gezogen."),
+    )
+    questions_per_category = models.PositiveSmallIntegerField(
+        _("Fragen pro Kategorie"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Optional: so viele Fragen werden je Kategorie (Feld «Kategorie» der Fragen) "
+            "gezogen, bevor die Anzahl pro Versuch gilt."
+        ),
     )
     answers_at_end = models.BooleanField(
         _("Auflösung erst am Ende"),
@@ -157,16 +171,30 @@ class Quiz(
         help_text=_("Jeder Versuch bleibt für Trainer:innen einsehbar."),
     )
     single_attempt = models.BooleanField(_("Nur ein Versuch"), default=False)
-    max_attempts = models.PositiveSmallIntegerField(_("Höchstzahl Versuche"), null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("Höchstzahl Versuche"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leer lassen für beliebig viele Versuche."),
+    )
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("Zeitlimit (Minuten)"), null=True, blank=True
+        _("Zeitlimit (Minuten)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("Leer lassen für keine Zeitbegrenzung. Der Server prüft das Limit."),
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("Bestehensgrenze (%)"), default=60, validators=[MaxValueValidator(100)]
     )
     success_text = models.TextField(_("Text bei Bestehen"), blank=True)
     fail_text = models.TextField(_("Text bei Nichtbestehen"), blank=True)
-    one_question_per_page = models.BooleanField(_("Eine Frage pro Seite"), default=True)
+    one_question_per_page = models.BooleanField(
+        _("Eine Frage pro Seite"),
+        default=True,
+        help_text=_("Sonst stehen alle Fragen auf einer Seite und werden zusammen abgegeben."),
+    )
 
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="quiz")
     workflow_states = GenericRelation(
@@ -187,6 +215,7 @@ class Quiz(
                 FieldPanel("pass_mark"),
                 FieldPanel("random_order"),
                 FieldPanel("max_questions"),
+                FieldPanel("questions_per_category"),
                 FieldPanel("one_question_per_page"),
                 FieldPanel("answers_at_end"),
                 FieldPanel("single_attempt"),
@@ -207,6 +236,15 @@ class Quiz(
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.single_attempt and self.max_attempts not in (None, 1):
+            raise ValidationError({"max_attempts": SINGLE_ATTEMPT_CONFLICT})
+
+    @property
+    def attempt_limit(self) -> int | None:
+        return 1 if self.single_attempt else self.max_attempts
 
     def get_preview_template(self, request, mode_name):
         return "training/quiz_preview.html"
@@ -238,6 +276,13 @@ class Sitting(models.Model):
     needs_marking = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Moodle-style sequence check: each answer form carries the value it was rendered with, and
+    # every accepted answer increments it, so a stale or replayed form is recognised.
+    sequence = models.PositiveIntegerField(default=0)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(default=False)
+    # With exam_paper off, the answers are discarded when the attempt is finished and marked.
+    answers_discarded = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("Versuch")
@@ -256,7 +301,15 @@ class Sitting(models.Model):
                 name="sitting_score_within_max",
             ),
         ]
-        indexes = [models.Index(fields=["quiz", "complete"], name="sitting_quiz_complete")]
+        indexes = [
+            models.Index(fields=["quiz", "complete"], name="sitting_quiz_complete"),
+            models.Index(
+                fields=["finished_at"],
+                condition=Q(needs_marking=True),
+                name="sitting_needs_marking",
+            ),
+        ]
+        permissions = [("mark_essays", _("Kann Freitextantworten bewerten"))]
 
     def __str__(self):
         return f"{self.quiz_id} #{self.attempt_number} ({self.user_id})"
@@ -387,3 +440,29 @@ class WorkspaceJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class EssayMark(models.Model):
+    """Audit trail of essay marking: one row per mark given (a correction adds a row)."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="essay_marks")
+    block_id = models.CharField(max_length=64)
+    old_points = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    new_points = models.DecimalField(max_digits=7, decimal_places=2)
+    feedback = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_by_name = models.CharField(max_length=300)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Bewertung einer Freitextantwort")
+        verbose_name_plural = _("Bewertungen von Freitextantworten")
+        ordering = ["marked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(new_points__gte=0), name="essay_mark_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.sitting_id}/{self.block_id}: {self.new_points}"

@@ -1,9 +1,33 @@
 """Question blocks of a quiz. Scoring lives in training.scoring (pure functions)."""
 
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
 
 from cms.blocks import RICH_TEXT_FEATURES
+from training.scoring import MultipleChoiceScoring
+
+NEEDS_ONE_CORRECT_ANSWER = _("Markieren Sie genau eine Antwort als richtig.")
+NEEDS_A_CORRECT_ANSWER = _("Markieren Sie mindestens eine Antwort als richtig.")
+NEEDS_FIGURE_ALT = _("Bitte beschreiben Sie die Abbildung mit einem Alternativtext.")
+ANSWER_ORDER_CHOICES = [
+    ("authored", _("wie eingegeben")),
+    ("random", _("zufällig, für jeden Versuch neu")),
+    ("alphabetical", _("alphabetisch")),
+]
+MC_SCORING_CHOICES = [
+    (
+        MultipleChoiceScoring.RIGHT_MINUS_WRONG.value,
+        _("Teilpunkte: jede richtige Auswahl zählt, jede falsche wird abgezogen"),
+    ),
+    (
+        MultipleChoiceScoring.PER_OPTION.value,
+        _("Teilpunkte: jede richtig beurteilte Antwort zählt (angekreuzt oder nicht)"),
+    ),
+    (MultipleChoiceScoring.ALL_OR_NOTHING.value, _("Alles oder nichts")),
+]
 
 
 class AnswerBlock(blocks.StructBlock):
@@ -30,26 +54,63 @@ class BaseQuestionBlock(blocks.StructBlock):
         required=False,
         help_text=_("Wird nach der Beantwortung angezeigt."),
     )
+    figure = ImageChooserBlock(label=_("Abbildung"), required=False)
+    figure_alt = blocks.CharBlock(
+        label=_("Alternativtext der Abbildung"),
+        required=False,
+        max_length=250,
+        help_text=_("Beschreibt die Abbildung für Menschen, die sie nicht sehen können."),
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("figure") and not (value.get("figure_alt") or "").strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={"figure_alt": ValidationError(NEEDS_FIGURE_ALT)}
+            )
+        return value
 
 
-class SingleChoiceBlock(BaseQuestionBlock):
+class ChoiceQuestionBlock(BaseQuestionBlock):
     answers = blocks.ListBlock(AnswerBlock(), label=_("Antworten"), min_num=2)
     points = blocks.IntegerBlock(label=_("Punkte"), default=1, min_value=1)
+    answer_order = blocks.ChoiceBlock(
+        label=_("Reihenfolge der Antworten"),
+        choices=ANSWER_ORDER_CHOICES,
+        default="authored",
+        required=False,
+    )
+
+
+class SingleChoiceBlock(ChoiceQuestionBlock):
+    def clean(self, value):
+        value = super().clean(value)
+        if sum(1 for answer in value["answers"] if answer["correct"]) != 1:
+            raise blocks.StructBlockValidationError(
+                non_block_errors=ErrorList([ValidationError(NEEDS_ONE_CORRECT_ANSWER)])
+            )
+        return value
 
     class Meta:
         icon = "radio-empty"
         label = _("Einfachauswahl")
 
 
-class MultipleChoiceBlock(BaseQuestionBlock):
-    answers = blocks.ListBlock(AnswerBlock(), label=_("Antworten"), min_num=2)
-    points = blocks.IntegerBlock(label=_("Punkte"), default=1, min_value=1)
-    partial_credit = blocks.BooleanBlock(
-        label=_("Teilpunkte vergeben"),
-        required=False,
-        default=True,
-        help_text=_("Teilpunkte für teilweise richtige Auswahl; sonst nur alles oder nichts."),
+class MultipleChoiceBlock(ChoiceQuestionBlock):
+    scoring = blocks.ChoiceBlock(
+        label=_("Bewertung"),
+        choices=MC_SCORING_CHOICES,
+        default=MultipleChoiceScoring.RIGHT_MINUS_WRONG.value,
+        help_text=_("Wie teilweise richtige Auswahl bewertet wird."),
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not any(answer["correct"] for answer in value["answers"]):
+            raise blocks.StructBlockValidationError(
+                non_block_errors=ErrorList([ValidationError(NEEDS_A_CORRECT_ANSWER)])
+            )
+        return value
 
     class Meta:
         icon = "list-ul"

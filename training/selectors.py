@@ -1,11 +1,28 @@
-"""Read-side queries of participants' learning state."""
+"""Read-side queries of participants' learning state. Derived figures (progress, percentages)
+are computed here from the rows, never stored."""
 
-from training.models import Enrollment, Quiz
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from training import scoring
+from training.errors import (
+    NOT_YOUR_SITTING,
+    SITTING_NOT_FOUND,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from training.models import Enrollment, ModuleProgress, Quiz, Sitting
+from training.questions import quiz_questions
+
+NO_CATEGORY = _("Ohne Kompetenzbereich")
 
 
-def dashboard_for(user) -> dict:
-    enrollments = list(Enrollment.objects.filter(user=user).select_related("cohort"))
-    return {"enrollments": enrollments}
+# --- Modules and their quizzes -------------------------------------------------------------
 
 
 def module_quiz(module_id: int) -> Quiz | None:
@@ -13,10 +30,318 @@ def module_quiz(module_id: int) -> Quiz | None:
     from cms.models import ModulePage
 
     module = ModulePage.objects.filter(pk=module_id).only("pk", "body").first()
-    if module is None:
-        return None
+    return None if module is None else quiz_in_body(module)
+
+
+def quiz_in_body(module) -> Quiz | None:
+    """The live quiz of a module instance already at hand (no query for its body)."""
     for block in module.body:
         if block.block_type == "quiz" and block.value["quiz"] is not None:
             quiz = block.value["quiz"]
             return quiz if quiz.live else None
     return None
+
+
+def enrollment_for_module(user, module) -> Enrollment | None:
+    """The user's enrollment in the course the module belongs to."""
+    if user is None or not user.is_authenticated:
+        return None
+    from cms.models import CoursePage
+
+    return (
+        Enrollment.objects.filter(
+            user=user, course__in=CoursePage.objects.ancestor_of(module).values("pk")
+        )
+        .select_related("cohort")
+        .first()
+    )
+
+
+@dataclass
+class QuizState:
+    quiz: Quiz
+    sittings: list[Sitting]
+    attempt_limit: int | None
+
+    @property
+    def open_sitting(self) -> Sitting | None:
+        return next((s for s in self.sittings if not s.complete), None)
+
+    @property
+    def finished(self) -> list[Sitting]:
+        return [s for s in self.sittings if s.complete]
+
+    @property
+    def last_finished(self) -> Sitting | None:
+        return self.finished[0] if self.finished else None
+
+    @property
+    def passed(self) -> bool:
+        return any(s.passed for s in self.sittings)
+
+    @property
+    def pending(self) -> bool:
+        return any(s.complete and s.needs_marking for s in self.sittings)
+
+    @property
+    def attempts_used(self) -> int:
+        return len(self.sittings)
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.attempt_limit is None:
+            return None
+        return max(self.attempt_limit - self.attempts_used, 0)
+
+    @property
+    def can_start(self) -> bool:
+        return self.open_sitting is None and self.attempts_left != 0
+
+
+def quiz_state(user, quiz: Quiz) -> QuizState:
+    sittings = list(Sitting.objects.filter(user=user, quiz=quiz).order_by("-attempt_number"))
+    return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit)
+
+
+def module_panel(user, module) -> dict:
+    """Everything the module page's progress panel shows for this person."""
+    if user is None or not user.is_authenticated:
+        return {"state": "anonymous"}
+    enrollment = enrollment_for_module(user, module)
+    if enrollment is None:
+        return {"state": "not_enrolled"}
+    progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
+    quiz = quiz_in_body(module)
+    return {
+        "state": "enrolled",
+        "enrollment": enrollment,
+        "progress": progress,
+        "quiz": quiz_state(user, quiz) if quiz else None,
+    }
+
+
+# --- Attempts ------------------------------------------------------------------------------
+
+
+def sitting_of(user, sitting_id) -> Sitting:
+    """The user's attempt; 404 for an unknown id, 403 for someone else's attempt."""
+    try:
+        sitting_id = int(sitting_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFoundError(SITTING_NOT_FOUND) from exc
+    sitting = (
+        Sitting.objects.select_related("quiz_revision", "quiz", "module")
+        .filter(pk=sitting_id)
+        .first()
+    )
+    if sitting is None:
+        raise NotFoundError(SITTING_NOT_FOUND)
+    if sitting.user_id != user.pk:
+        raise PermissionDeniedError(NOT_YOUR_SITTING)
+    return sitting
+
+
+@dataclass
+class ReviewItem:
+    number: int
+    question: object  # QuizQuestion
+    answer: dict | None
+    chosen: frozenset = frozenset()
+    points: Decimal | None = None
+    correct: bool | None = None
+    options: tuple = ()
+
+    @property
+    def pending(self) -> bool:
+        return self.question.is_essay and self.answer is not None and self.points is None
+
+
+def review_of(sitting: Sitting, quiz=None, questions=None, only=None) -> list[ReviewItem]:
+    """The attempt's questions with the person's answers and the solutions, in order.
+
+    Only for questions already answered (or the whole attempt once it is finished)."""
+    quiz = quiz or sitting.quiz_revision.as_object()
+    questions = questions or quiz_questions(quiz)
+    items = []
+    for number, qid in enumerate(sitting.question_order, start=1):
+        if only is not None and qid not in only:
+            continue
+        question = questions.get(qid)
+        if question is None:
+            continue
+        answer = sitting.answers.get(qid)
+        item = ReviewItem(
+            number=number,
+            question=question,
+            answer=answer,
+            options=question.arranged(sitting.pk),
+        )
+        if answer is not None:
+            response = answer.get("response")
+            item.chosen = frozenset([response] if isinstance(response, str) else response or [])
+            item.points = None if answer.get("points") is None else Decimal(answer["points"])
+            if not question.is_essay:
+                item.correct = item.points == question.points
+        items.append(item)
+    return items
+
+
+# --- The dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleStatus:
+    module: object
+    progress: ModuleProgress | None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.progress and self.progress.completed_at)
+
+    @property
+    def state(self) -> str:
+        if self.complete:
+            return "complete"
+        if self.progress and self.progress.content_done_at:
+            return "quiz_open"
+        if self.progress and self.progress.quiz_passed_at:
+            return "read_open"
+        if self.progress:
+            return "started"
+        return "open"
+
+
+@dataclass
+class SectionProgress:
+    section: object
+    modules: list[ModuleStatus]
+
+    @property
+    def required(self) -> list[ModuleStatus]:
+        return [m for m in self.modules if m.module.required]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for m in self.required if m.complete)
+
+    @property
+    def total(self) -> int:
+        return len(self.required)
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 100
+
+
+@dataclass
+class EnrollmentOverview:
+    enrollment: Enrollment
+    sections: list[SectionProgress]
+    sittings: list[Sitting] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 100
+
+    @property
+    def next_module(self):
+        """Weiterlernen: the first module in reading order not complete (required ones first)."""
+        statuses = [m for s in self.sections for m in s.modules]
+        for candidates in ([m for m in statuses if m.module.required], statuses):
+            for status in candidates:
+                if not status.complete:
+                    return status
+        return None
+
+    @property
+    def pending(self) -> list[Sitting]:
+        return [s for s in self.sittings if s.complete and s.needs_marking]
+
+
+def dashboard_for(user) -> dict:
+    """Mein Lernstand: per enrollment the sections with module states, the next module, the
+    attempts and pending essays. A fixed number of queries per enrollment."""
+    from cms.selectors import course_outline
+
+    overviews = []
+    enrollments = Enrollment.objects.filter(user=user).select_related("cohort", "course")
+    for enrollment in enrollments:
+        progress = {p.module_id: p for p in enrollment.progress.all()}
+        sections = [
+            SectionProgress(
+                section=outline.section,
+                modules=[
+                    ModuleStatus(module=m, progress=progress.get(m.pk)) for m in outline.modules
+                ],
+            )
+            for outline in course_outline(enrollment.course)
+        ]
+        sittings = list(
+            enrollment.sittings.select_related("quiz", "module").order_by("-started_at", "-pk")
+        )
+        overviews.append(
+            EnrollmentOverview(enrollment=enrollment, sections=sections, sittings=sittings)
+        )
+    return {"overviews": overviews, "enrollments": [o.enrollment for o in overviews]}
+
+
+# --- Progress per competence area (django-quiz-app's "Progress" page) -----------------------
+
+
+@dataclass
+class CategoryScore:
+    category: str
+    label: str
+    score: Decimal
+    max_score: Decimal
+    sittings: int
+    passed: int
+
+    @property
+    def percent(self) -> int:
+        return scoring.percent(self.score, self.max_score)
+
+
+def category_progress(user) -> dict:
+    """Points earned of points possible per competence area over all finished, marked
+    attempts, and the list of those attempts (the person's exam papers)."""
+    from cms.models import CompetenceArea
+
+    finished = Sitting.objects.filter(user=user, complete=True)
+    rows = (
+        finished.filter(needs_marking=False)
+        .values("quiz__category")
+        .annotate(
+            score=Sum("score"),
+            max_score=Sum("max_score"),
+            sittings=Count("pk"),
+            passed=Count("pk", filter=Q(passed=True)),
+        )
+    )
+    by_category = {row["quiz__category"]: row for row in rows}
+    labels = dict(CompetenceArea.choices)
+    categories = []
+    for key in [*labels, *sorted(k for k in by_category if k not in labels)]:
+        row = by_category.get(key)
+        if row is None and key not in labels:
+            continue
+        categories.append(
+            CategoryScore(
+                category=key,
+                label=str(labels.get(key) or NO_CATEGORY),
+                score=row["score"] if row else Decimal(0),
+                max_score=row["max_score"] if row else Decimal(0),
+                sittings=row["sittings"] if row else 0,
+                passed=row["passed"] if row else 0,
+            )
+        )
+    papers = list(finished.select_related("quiz", "module").order_by("-finished_at", "-pk"))
+    return {"categories": categories, "papers": papers}

@@ -16,7 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from training import admin_views
+from training import admin_views, marking_views, services
 from training.models import Cohort, OrganisationUnit, Quiz
 from training.report_selectors import (
     UNIT_AGGREGATES_PERMISSION,
@@ -274,3 +274,29 @@ def register_workspace_urls():
             include((_workspace_urls(), admin_views.NAMESPACE), namespace=admin_views.NAMESPACE),
         )
     ]
+
+
+marking_urls = (
+    [
+        path("", marking_views.MarkingQueueView.as_view(), name="queue"),
+        path("<int:sitting_id>/", marking_views.MarkSittingView.as_view(), name="sitting"),
+    ],
+    "training_marking",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_marking_urls():
+    return [path("bewertung/", include(marking_urls))]
+
+
+class MarkingMenuItem(MenuItem):
+    def is_shown(self, request):
+        return services.can_mark_essays(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_marking_menu_item():
+    return MarkingMenuItem(
+        _("Freitexte bewerten"), reverse("training_marking:queue"), icon_name="edit", order=230
+    )

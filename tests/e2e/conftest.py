@@ -47,10 +47,11 @@ def page(browser):
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server):
+def live_demo(restorable_database, django_db_serialized_rollback, transactional_db, live_server):
     """The seeded demo served by a live server; returns its base URL."""
-    call_command("seed_demo", stdout=StringIO())
     from wagtail.models import Site
+
+    call_command("seed_demo", stdout=StringIO())
 
     # Pages link to the site's own host and port, so point the default site at the live server.
     host, port = live_server.url.split("//", 1)[1].split(":")

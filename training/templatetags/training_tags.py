@@ -3,6 +3,8 @@ stays the same for everybody (and cacheable per published revision)."""
 
 from django import template
 
+from training.selectors import module_panel
+
 register = template.Library()
 
 
@@ -10,4 +12,5 @@ register = template.Library()
 def module_progress_panel(context, page):
     """The participant's state for this module: mark as read, quiz state, completion."""
     request = context.get("request")
-    return {"request": request, "page": page, "user": getattr(request, "user", None)}
+    user = getattr(request, "user", None)
+    return {"request": request, "page": page, "panel": module_panel(user, page)}

@@ -3,7 +3,12 @@ a cohort with its trainer, a course lead, and helpers to log them in."""
 
 import pytest
 
-from tests.factories import make_cohort, make_course, restore_migration_data, user_in_group
+from tests.factories import (
+    make_cohort,
+    make_workspace_course,
+    restore_migration_data,
+    user_in_group,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +32,7 @@ def migration_data(transactional_db):
 
 @pytest.fixture
 def course(db):
-    return make_course()
+    return make_workspace_course()
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.utils import timezone
 from tests.factories import (
     course_module_ids,
     enroll_many,
-    make_quiz,
     make_sitting,
+    make_workspace_quiz,
     user_in_group,
 )
 from training.models import Enrollment, ModuleProgress, OrganisationUnit
@@ -31,8 +31,10 @@ def test_each_cell_shows_the_modules_state(cohort, course):
     _progress(enrollment, m[0], content_done_at=now, quiz_passed_at=now, completed_at=now)
     _progress(enrollment, m[1], content_done_at=now)
     _progress(enrollment, m[2], content_done_at=now)
-    make_sitting(enrollment=enrollment, module_id=m[2], quiz=make_quiz(), passed=False)
-    make_sitting(enrollment=enrollment, module_id=m[3], quiz=make_quiz(), needs_marking=True)
+    make_sitting(enrollment=enrollment, module_id=m[2], quiz=make_workspace_quiz(), passed=False)
+    make_sitting(
+        enrollment=enrollment, module_id=m[3], quiz=make_workspace_quiz(), needs_marking=True
+    )
     # when the report is built
     report = cohort_report(cohort=cohort)
     # then every module shows its state
@@ -49,7 +51,7 @@ def test_each_cell_shows_the_modules_state(cohort, course):
 def test_a_failed_attempt_no_longer_counts_once_the_quiz_is_passed(cohort, course):
     (enrollment,) = enroll_many(cohort, 1)
     module = course_module_ids(course)[0]
-    quiz = make_quiz()
+    quiz = make_workspace_quiz()
     _progress(enrollment, module, quiz_passed_at=timezone.now())
     make_sitting(enrollment=enrollment, module_id=module, quiz=quiz, passed=False)
     make_sitting(enrollment=enrollment, module_id=module, quiz=quiz, attempt=2, passed=True)
@@ -95,7 +97,7 @@ def test_filters_by_section_status_and_unit(cohort, course):
     a1, a2 = enroll_many(cohort, 2, unit=unit_a)
     (b1,) = enroll_many(cohort, 1, unit=unit_b)
     m = course_module_ids(course)
-    make_sitting(enrollment=a2, module_id=m[5], quiz=make_quiz(), passed=False)
+    make_sitting(enrollment=a2, module_id=m[5], quiz=make_workspace_quiz(), passed=False)
     sections = cohort_report(cohort=cohort).sections
     # when / then: unit filter
     by_unit = cohort_report(cohort=cohort, unit_id=unit_b.pk)
@@ -177,7 +179,7 @@ def test_report_page_runs_a_fixed_number_of_queries_for_200_participants_and_12_
     # given 10 participants with some progress and sittings
     m = course_module_ids(course)
     assert len(m) == 12
-    quiz = make_quiz()
+    quiz = make_workspace_quiz()
     small = enroll_many(cohort, 10)
     for e in small:
         _progress(e, m[0], content_done_at=timezone.now())

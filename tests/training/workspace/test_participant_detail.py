@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import course_module_ids, enroll_many, make_quiz, make_sitting
+from tests.factories import course_module_ids, enroll_many, make_sitting, make_workspace_quiz
 from training.models import ModuleProgress
 from training.report_selectors import sitting_answers
 
@@ -18,7 +18,7 @@ def test_the_detail_lists_module_dates_sittings_and_history(trainer_client, coho
     ModuleProgress.objects.create(
         enrollment=enrollment, module_id=m[0], content_done_at=done, completed_at=done
     )
-    quiz = make_quiz(title="Kontrolle Modul 1.2")
+    quiz = make_workspace_quiz(title="Kontrolle Modul 1.2")
     started = timezone.now() - timedelta(minutes=30)
     make_sitting(
         enrollment=enrollment,
@@ -56,7 +56,7 @@ def test_time_taken_is_shown_in_minutes_and_seconds(cohort, course):
 
     (enrollment,) = enroll_many(cohort, 1)
     sitting = make_sitting(
-        enrollment=enrollment, module_id=course_module_ids(course)[0], quiz=make_quiz()
+        enrollment=enrollment, module_id=course_module_ids(course)[0], quiz=make_workspace_quiz()
     )
     sitting.finished_at = sitting.started_at + timedelta(minutes=12, seconds=5)
 
@@ -68,7 +68,7 @@ def test_the_sitting_page_shows_questions_answers_and_the_correct_answers(
 ):
     # given a sitting with an answer to each question of the quiz revision
     (enrollment,) = enroll_many(cohort, 1)
-    quiz = make_quiz()
+    quiz = make_workspace_quiz()
     revision_blocks = list(quiz.latest_revision.as_object().questions)
     choice, true_false, essay = (b.id for b in revision_blocks)
     sitting = make_sitting(
@@ -98,7 +98,7 @@ def test_the_sitting_page_shows_questions_answers_and_the_correct_answers(
 
 def test_answers_given_by_option_id_are_named(cohort, course):
     (enrollment,) = enroll_many(cohort, 1)
-    quiz = make_quiz()
+    quiz = make_workspace_quiz()
     choice = list(quiz.latest_revision.as_object().questions)[0]
     option_ids = [o.id for o in choice.value["answers"].bound_blocks]
     sitting = make_sitting(

@@ -6,8 +6,8 @@ from django.urls import reverse
 from tests.factories import (
     course_module_ids,
     enroll_many,
-    make_quiz,
     make_sitting,
+    make_workspace_quiz,
     user_in_group,
 )
 from training.models import Enrollment, EnrollmentEvent, WorkspaceJob
@@ -35,7 +35,7 @@ def foreign(other_cohort, course):
     """Another trainer's cohort with one participant and one sitting."""
     (enrollment,) = enroll_many(other_cohort, 1, prefix="fremd")
     sitting = make_sitting(
-        enrollment=enrollment, module_id=course_module_ids(course)[0], quiz=make_quiz()
+        enrollment=enrollment, module_id=course_module_ids(course)[0], quiz=make_workspace_quiz()
     )
     return other_cohort, enrollment, sitting
 

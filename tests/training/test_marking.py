@@ -1,0 +1,214 @@
+"""Essay marking: the service with its audit trail, and the minimal Wagtail admin view."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from tests.factories import UserFactory, essay, single_choice
+from tests.training.conftest import take_quiz
+from training import errors, services
+from training.errors import PermissionDeniedError, TrainingError
+from training.models import EssayMark, ModuleProgress, Sitting
+
+
+@pytest.fixture
+def trainer(db):
+    user = UserFactory(username="trainerin", first_name="Regula", last_name="Meier")
+    user.groups.add(Group.objects.get(name="Trainer:innen"))
+    return user
+
+
+@pytest.fixture
+def pending(build_world, client):
+    """A finished attempt with one correct single choice (1 point) and an unmarked essay (4)."""
+    world = build_world(questions=[single_choice("s1"), essay("e1")], pass_mark=60)
+    client.force_login(world.participant)
+    services.mark_module_read(user=world.participant, module_id=world.module.pk)
+    sitting = take_quiz(client, world.module, correct=True)
+    assert sitting.needs_marking
+    return world, sitting
+
+
+def test_marking_the_last_essay_decides_the_result_and_completes_the_module(pending, trainer):
+    world, sitting = pending
+    # when the trainer gives 3 of 4 points with feedback
+    marked = services.mark_essay(
+        sitting_id=sitting.pk,
+        block_id="e1",
+        points="3",
+        feedback="Gut begründet.",
+        marked_by=trainer,
+    )
+    # then the attempt is fully marked and passed (4 of 5 = 80 %)
+    assert (marked.needs_marking, marked.score, marked.max_score, marked.passed) == (
+        False,
+        Decimal(4),
+        Decimal(5),
+        True,
+    )
+    assert marked.answers["e1"]["points"] == "3.00"
+    assert marked.answers["e1"]["feedback"] == "Gut begründet."
+    # and the module is complete through complete_module
+    progress = ModuleProgress.objects.get(module=world.module)
+    assert progress.quiz_passed_at is not None and progress.completed_at is not None
+    # and the audit row records who, when, old and new points and feedback
+    mark = EssayMark.objects.get()
+    assert (mark.block_id, mark.old_points, mark.new_points, mark.feedback) == (
+        "e1",
+        None,
+        Decimal(3),
+        "Gut begründet.",
+    )
+    assert (mark.marked_by, mark.marked_by_name) == (trainer, "Regula Meier")
+    assert mark.marked_at is not None
+
+
+def test_a_low_mark_fails_the_attempt_and_leaves_the_module_open(pending, trainer):
+    world, sitting = pending
+    marked = services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points="1,5", feedback="", marked_by=trainer
+    )
+    assert (marked.score, marked.passed) == (Decimal("2.5"), False)
+    assert ModuleProgress.objects.get(module=world.module).completed_at is None
+
+
+def test_a_correction_is_audited_with_old_and_new_points(pending, trainer):
+    _, sitting = pending
+    services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points=1, feedback="", marked_by=trainer
+    )
+    services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points=4, feedback="Nachkorrigiert", marked_by=trainer
+    )
+    assert list(EssayMark.objects.values_list("old_points", "new_points")) == [
+        (None, Decimal(1)),
+        (Decimal(1), Decimal(4)),
+    ]
+    assert Sitting.objects.get(pk=sitting.pk).passed is True
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ("5", errors.POINTS_OUT_OF_RANGE % {"max": 4}),
+        ("-1", errors.POINTS_OUT_OF_RANGE % {"max": 4}),
+        ("viel", errors.POINTS_INVALID),
+        ("NaN", errors.POINTS_INVALID),
+    ],
+)
+def test_points_outside_the_question_are_refused(pending, trainer, points, message):
+    _, sitting = pending
+    with pytest.raises(TrainingError) as refused:
+        services.mark_essay(
+            sitting_id=sitting.pk, block_id="e1", points=points, feedback="", marked_by=trainer
+        )
+    assert str(refused.value.message) == str(message)
+    assert not EssayMark.objects.exists()
+    assert Sitting.objects.get(pk=sitting.pk).needs_marking is True
+
+
+def test_only_essays_of_finished_attempts_can_be_marked(pending, trainer):
+    _, sitting = pending
+    with pytest.raises(TrainingError) as refused:
+        services.mark_essay(
+            sitting_id=sitting.pk, block_id="s1", points=1, feedback="", marked_by=trainer
+        )
+    assert refused.value.message == errors.ESSAY_NOT_IN_SITTING
+    Sitting.objects.filter(pk=sitting.pk).update(complete=False)
+    with pytest.raises(TrainingError) as refused:
+        services.mark_essay(
+            sitting_id=sitting.pk, block_id="e1", points=1, feedback="", marked_by=trainer
+        )
+    assert refused.value.message == errors.SITTING_NOT_FINISHED
+    assert not EssayMark.objects.exists()
+
+
+def test_a_participant_may_not_mark(pending):
+    world, sitting = pending
+    with pytest.raises(PermissionDeniedError):
+        services.mark_essay(
+            sitting_id=sitting.pk,
+            block_id="e1",
+            points=4,
+            feedback="",
+            marked_by=world.participant,
+        )
+    assert not EssayMark.objects.exists()
+
+
+def test_without_exam_paper_the_answers_are_kept_until_marked(build_world, client, trainer):
+    world = build_world(questions=[single_choice("s1"), essay("e1")], exam_paper=False)
+    client.force_login(world.participant)
+    sitting = take_quiz(client, world.module, correct=True)
+    assert "e1" in sitting.answers
+    marked = services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points=4, feedback="", marked_by=trainer
+    )
+    assert (marked.answers, marked.answers_discarded, marked.passed) == ({}, True, True)
+
+
+def test_the_participant_sees_the_mark_and_feedback_on_the_result_page(pending, trainer, client):
+    world, sitting = pending
+    services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points=3, feedback="Gut begründet.", marked_by=trainer
+    )
+    page = client.get(reverse("training:result", args=[sitting.pk])).content.decode()
+    assert "Bewertung: 3 von 4 Punkten" in page
+    assert "Gut begründet." in page
+    assert "Bestanden" in page
+
+
+def test_a_trainer_marks_in_the_wagtail_admin(pending, trainer, client):
+    _, sitting = pending
+    client.force_login(trainer)
+    # the queue lists the attempt
+    queue = client.get(reverse("training_marking:queue"))
+    assert queue.status_code == 200
+    assert reverse("training_marking:sitting", args=[sitting.pk]) in queue.content.decode()
+    # the marking page shows the answer and the model answer
+    page = client.get(reverse("training_marking:sitting", args=[sitting.pk]))
+    assert "Ich höre zu, kläre das Anliegen" in page.content.decode()
+    assert "Musterlösung" in page.content.decode()
+    # a wrong number is refused with the message
+    bad = client.post(
+        reverse("training_marking:sitting", args=[sitting.pk]),
+        {"block_id": "e1", "points": "9", "feedback": ""},
+    )
+    assert bad.status_code == 400
+    assert "Die Punktzahl muss zwischen 0 und 4 liegen." in bad.content.decode()
+    # a valid mark is saved and the queue is empty again
+    response = client.post(
+        reverse("training_marking:sitting", args=[sitting.pk]),
+        {"block_id": "e1", "points": "4", "feedback": "Sehr gut."},
+    )
+    assert response.status_code == 302
+    assert Sitting.objects.get(pk=sitting.pk).passed is True
+    assert (
+        "Es warten keine Freitextantworten"
+        in client.get(reverse("training_marking:queue")).content.decode()
+    )
+
+
+def test_the_marking_view_is_closed_to_participants(pending, client):
+    world, sitting = pending
+    world.participant.user_permissions.clear()
+    client.force_login(world.participant)
+    response = client.get(reverse("training_marking:queue"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+    editor = UserFactory(username="redaktion")
+    editor.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(editor)
+    # an editor without the marking permission is turned away by Wagtail (to the dashboard)
+    refused = client.get(reverse("training_marking:queue"))
+    assert (refused.status_code, refused["Location"]) == (302, reverse("wagtailadmin_home"))
+    assert (
+        client.post(
+            reverse("training_marking:sitting", args=[sitting.pk]),
+            {"block_id": "e1", "points": "4"},
+        ).status_code
+        == 302
+    )
+    assert Sitting.objects.get(pk=sitting.pk).needs_marking is True
