@@ -509,8 +509,8 @@ def print_report(scenarios, pending, args, ctx, results: Results, out):
         sc, o = entry["scenario"], entry["outcome"]
         ok = o.errors == 0 and o.last_served_s <= sc.deadline_s and not entry["problems"]
         w(
-            f"  [{'ok' if ok else 'MISS'}] {sc.name}: alle {o.users} in ≤ {sc.deadline_s:g}s, "
-            f"keine Fehler — {o.last_served_s:.2f}s, {o.errors} Fehler"
+            f"  [{'ok' if ok else 'MISS'}] {sc.name}: all {o.users} served in "
+            f"≤ {sc.deadline_s:g}s, no errors — {o.last_served_s:.2f}s, {o.errors} errors"
         )
     for entry in results.steady:
         sc = entry["scenario"]
@@ -518,7 +518,7 @@ def print_report(scenarios, pending, args, ctx, results: Results, out):
             ok = p.p95_ms <= sc.p95_limit_ms and p.errors == 0
             w(
                 f"  [{'ok' if ok else 'MISS'}] {sc.name}:{p.label}: p95 ≤ {sc.p95_limit_ms:g} ms, "
-                f"keine Fehler — {p.p95_ms:.1f} ms, {p.errors} Fehler"
+                f"no errors — {p.p95_ms:.1f} ms, {p.errors} errors"
             )
     for name in ("gunicorn", "celery"):
         if name in mem:

@@ -211,7 +211,7 @@ SCENARIOS = [
     Pending(
         "exam_start_spike",
         "exam-start spike: 1,000 start the same quiz at once",
-        "quiz start URL (SpikeScenario; check: exactly 1'000 sittings)",
+        "quiz start URL (SpikeScenario; check: exactly 1,000 sittings)",
     ),
     Pending(
         "steady_exam",
