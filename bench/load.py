@@ -536,26 +536,29 @@ def print_report(scenarios, pending, args, ctx, results: Results, out):
         for p in pending:
             w(f"  {p.name:<18} {p.title} — needs {p.needs}")
 
+    capacity(scenarios, results, w)
+
     if results.meta.get("baseline"):
         base = results.meta["baseline"]
         w()
         w(f"data volume vs. {base['data']} ({base['started']}):")
+        w("  (the check compares p95 normalised by the Wagtail reference's p95 of the same run,")
+        w("   so that the load of a shared machine cancels out; absolute figures for information)")
+        now_at8 = at8_figures(results)
         for name in ("dashboard", "module"):
-            now = results.summaries.get((name, name, TARGET_CONNECTIONS))
-            then = base["at8"].get(name)
+            now, then = now_at8.get(name), base["at8"].get(name)
             if not now or not then:
                 continue
-            for key in ("p50_ms", "p95_ms"):
-                a, b = now.latency(key), then[key]
-                change = (a - b) / b * 100 if b else 0
+            for key in ("p50_ms", "p95_ms", "server_ms"):
+                if now.get(key) is not None and then.get(key):
+                    change = (now[key] - then[key]) / then[key] * 100
+                    w(f"  {name:<10} {key:<9} {then[key]:8.1f} → {now[key]:8.1f} ({change:+.0f} %)")
+            if now.get("p95_norm") and then.get("p95_norm"):
+                change = (now["p95_norm"] - then["p95_norm"]) / then["p95_norm"] * 100
+                ok = "ok" if change <= 20 else "MISS"
                 w(
-                    f"  {name:<10} {key[:3]} {b:.1f} → {a:.1f} ms ({change:+.0f} %)  "
-                    f"[{'ok' if change <= 20 else 'MISS'} within 20 %]"
-                )
-            if refs.get("wagtail") and then.get("ratio_wagtail"):
-                w(
-                    f"  {name:<10} ×wagtail {then['ratio_wagtail']:.2f} → "
-                    f"{now.rps / refs['wagtail']:.2f} (normalised by the reference of each run)"
+                    f"  [{ok}] {name}: p95 / reference p95 {then['p95_norm']:.2f} → "
+                    f"{now['p95_norm']:.2f} ({change:+.0f} %, limit +20 %)"
                 )
 
     if results.explain:
@@ -580,25 +583,57 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def save(results: Results, args, scenarios) -> Path:
-    OUT_DIR.joinpath("results").mkdir(parents=True, exist_ok=True)
-    at8 = {}
-    refs_wagtail = None
-    s = results.summaries.get(("wagtail", "wagtail", results.peaks.get("wagtail")))
-    if s:
-        refs_wagtail = s.rps
+def at8_figures(results: Results) -> dict:
+    """Latencies at 8 connections of the participant pages, also relative to the reference."""
+    ref = results.summaries.get(("wagtail", "wagtail", TARGET_CONNECTIONS))
+    ref_p95 = ref.latency("p95_ms") if ref else None
+    figures = {}
     for name in ("dashboard", "module"):
         x = results.summaries.get((name, name, TARGET_CONNECTIONS))
-        peak = results.summaries.get((name, name, results.peaks.get(name)))
-        if x and peak:
-            at8[name] = {
+        if x:
+            figures[name] = {
                 "p50_ms": x.latency("p50_ms"),
                 "p95_ms": x.latency("p95_ms"),
-                "ratio_wagtail": peak.rps / refs_wagtail if refs_wagtail else None,
+                "server_ms": x.server_ms,
+                "p95_norm": x.latency("p95_ms") / ref_p95 if ref_p95 else None,
             }
+    return figures
+
+
+def capacity(scenarios, results: Results, w, think_s: float = 60.0, p95_ms: float = 100.0):
+    """Concurrently active learners one node serves: the learner request mix's sustainable
+    requests/s (highest measured point with p95 ≤ 100 ms) × the mean think time (60 s)."""
+    weighted = [(s, s.capacity_weight) for s in scenarios if getattr(s, "capacity_weight", 0)]
+    if not weighted:
+        return
+    time_per_request, total_weight, missing = 0.0, 0.0, []
+    for s, weight in weighted:
+        rates = [p.rps for _, p in results.points if p.scenario == s.name and p.p95_ms <= p95_ms]
+        if not rates:
+            missing.append(s.name)
+            continue
+        time_per_request += weight / max(rates)
+        total_weight += weight
+    w()
+    mix = ", ".join(f"{s.name} ×{weight:g}" for s, weight in weighted)
+    if missing or not total_weight:
+        w(f"capacity estimate: no measured point of {', '.join(missing)} with p95 ≤ {p95_ms:g} ms")
+        return
+    rps = total_weight / time_per_request
+    w(
+        f"capacity estimate: mix {mix} sustains {rps:,.0f} req/s at p95 ≤ {p95_ms:g} ms; "
+        f"× {think_s:g} s mean think time ≈ {rps * think_s:,.0f} concurrently active learners"
+    )
+    results.meta["capacity"] = {"rps": rps, "learners": rps * think_s, "mix": mix}
+
+
+def save(results: Results, args, scenarios) -> Path:
+    OUT_DIR.joinpath("results").mkdir(parents=True, exist_ok=True)
+    at8 = at8_figures(results)
     data = {
-        **results.meta,
+        **{k: v for k, v in results.meta.items() if k != "baseline"},
         "volume": args.volume,
+        "quick": args.quick,
         "at8": at8,
         "peaks": results.peaks,
         "points": [{"phase": tag, **p.as_dict()} for tag, p in results.points],
@@ -610,12 +645,12 @@ def save(results: Results, args, scenarios) -> Path:
     return path
 
 
-def baseline() -> dict | None:
-    """The latest saved run at the default size, for the data-volume comparison."""
+def baseline(quick: bool) -> dict | None:
+    """The latest saved run at the default size (and of the same kind), for the comparison."""
     files = sorted((OUT_DIR / "results").glob("*-n2000.json"))
     for f in reversed(files):
         data = json.loads(f.read_text())
-        if data.get("at8"):
+        if data.get("at8") and data.get("quick") == quick:
             return data
     return None
 
@@ -713,11 +748,13 @@ def main(argv=None) -> int:
             ("dashboard", ctx.dashboard_path),
             ("module", ctx.module_paths[len(ctx.module_paths) // 2]),
         ]
-        results.explain, results.findings = explain.report(
-            pages, user, row_counts=explain.table_rows(tables)
-        )
+        counts = explain.table_rows(tables)
+        results.explain, results.findings = explain.report(pages, user, row_counts=counts)
+        text, findings = explain.report_representative(user.pk, row_counts=counts)
+        results.explain += "\n" + text
+        results.findings += findings
     if args.volume:
-        results.meta["baseline"] = baseline()
+        results.meta["baseline"] = baseline(args.quick)
 
     print_report(throughput, pending, args, ctx, results, sys.stdout)
     path = save(results, args, throughput)

@@ -72,6 +72,8 @@ class PageScenario:
     reference: bool = False
     expected_status: int = 200
     targets: list[Target] = field(default_factory=list)
+    # share of a learner's requests in the capacity estimate (0: not a learner request)
+    capacity_weight: float = 0.0
     kind: str = "page"
 
 
@@ -83,6 +85,7 @@ class FlowScenario:
     prepare: Callable[[Context], None] | None = None
     check: Callable[[Context], list[str]] | None = None
     targets: list[Target] = field(default_factory=list)
+    capacity_weight: float = 0.0  # per request of the flow
     kind: str = "flow"
 
 
@@ -183,8 +186,14 @@ def dashboard_request(user: HttpUser, ctx: Context) -> RequestSpec:
 SCENARIOS = [
     PageScenario("bare", "reference: bare Django view", bare_plan, reference=True),
     PageScenario("wagtail", "reference: plain Wagtail page", wagtail_plan, reference=True),
-    PageScenario("dashboard", "dashboard (Mein Lernstand)", dashboard_plan, targets=PAGE_TARGETS),
-    PageScenario("module", "module page", module_plan, targets=PAGE_TARGETS),
+    PageScenario(
+        "dashboard",
+        "dashboard (Mein Lernstand)",
+        dashboard_plan,
+        targets=PAGE_TARGETS,
+        capacity_weight=1,
+    ),
+    PageScenario("module", "module page", module_plan, targets=PAGE_TARGETS, capacity_weight=3),
     FlowScenario(
         "reading_flow",
         "reading flow: dashboard → module → form post (driver check)",
