@@ -714,6 +714,9 @@ def main(argv=None) -> int:
         procs.wait_http(f"http://127.0.0.1:{port}{ctx.bare_path}", web)
         log(f"gunicorn pid {web.pid} on port {port}, celery worker pid {worker.pid}")
         throughput_phase(throughput, ctx, args, results)
+        for s in throughput:
+            if getattr(s, "check", None):
+                results.problems += [f"{s.name}: {problem}" for problem in s.check(ctx)]
         for s in chosen:
             if s.kind == "spike":
                 spike_phase(s, ctx, args, results)

@@ -228,6 +228,17 @@ SCENARIOS = [
         "quiz answer URL (SteadyScenario, p95 ≤ 100 ms)",
     ),
     Pending(
+        "module_cached",
+        "module page with its content fragment cached (≥ 0.4 × bare)",
+        "a fragment cache in the module template that the benchmark can switch off for the "
+        "uncached run (PageScenario twice)",
+    ),
+    Pending(
+        "cohort_report",
+        "trainer's cohort report of 500 participants (data-volume comparison)",
+        "cohort report URL (PageScenario with a trainer's session)",
+    ),
+    Pending(
         "verification",
         "public certificate verification page",
         "certificate verification URL (PageScenario with certificate codes)",
