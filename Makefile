@@ -47,6 +47,15 @@ test: install browser messages lint
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Load benchmark (bench/README.md): gunicorn, PostgreSQL and Redis on this machine; prints a table.
+## Options go through BENCH_ARGS, e.g. `make bench BENCH_ARGS=--quick`.
+bench: install messages
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the load benchmark"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
+
 ## Re-pins the hashed locks after a change to pyproject.toml (no index URLs are written).
 lock: install
 	$(BIN)/python -m pip install --quiet uv

@@ -81,6 +81,12 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# Benchmark mode: query count and server time on every response, and the bare reference view
+# (config/benchmark.py). Off in production; bench/ switches it on for its gunicorn.
+BENCHMARK_HEADERS = env.bool("DJANGO_BENCHMARK_HEADERS", default=False)
+if BENCHMARK_HEADERS:
+    MIDDLEWARE.insert(0, "config.benchmark.BenchmarkHeadersMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
