@@ -312,5 +312,6 @@ LOGGING = {
         # Wagtail logs every publish and background task at INFO: noise for seed and tests.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
     },
 }
