@@ -4,6 +4,7 @@ import re
 import secrets
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -20,6 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from config.security import RENEWED_AT_SESSION_KEY
 from tests.factories import UserFactory
 from tests.test_settings import run_django
+from tools.audit_dependencies import summarise
 
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
@@ -393,3 +395,37 @@ def test_language_switch_ignores_a_next_url_on_another_host(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": EVIL})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+# --- Dependencies ----------------------------------------------------------------------------
+
+
+def test_the_dependency_audit_fails_on_a_known_vulnerability():
+    # given pip-audit's report of the lock (make audit runs it in make test)
+    report = {
+        "dependencies": [
+            {"name": "django", "version": "5.2.1", "vulns": [
+                {"id": "PYSEC-2025-1", "fix_versions": ["5.2.2"], "aliases": []}
+            ]},
+            {"name": "wagtail", "version": "8.0.1", "vulns": []},
+            {"name": "celery", "skip_reason": "Dependency not found on PyPI"},
+        ]
+    }  # fmt: skip
+    # then a vulnerability fails the audit and names the fix; an unchecked package only with
+    # --strict
+    lines, failed = summarise(report)
+    assert failed is True
+    assert lines == [
+        "pip-audit: 2 of 3 locked packages checked, 1 known vulnerabilities",
+        "  django 5.2.1: PYSEC-2025-1 (fixed in 5.2.2)",
+        "  not checked (no advisory data reachable): celery",
+    ]
+    clean = {"dependencies": report["dependencies"][1:]}
+    assert summarise(clean)[1] is False
+    assert summarise(clean, strict=True)[1] is True
+
+
+def test_make_test_runs_the_audit_and_the_accessibility_download():
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert {"audit", "axe", "lint"} <= set(test_target.split(":")[1].split())

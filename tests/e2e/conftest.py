@@ -24,7 +24,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def migrated_data(django_db_setup):
+    """What the migrations created (root page, site, editor groups), as pytest-django serialized
+    it when it set up the test database. Read before the browser starts: Playwright's event loop
+    gives later fixtures another database connection object, without this attribute."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(migrated_data):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `apt-get install chromium` (make test does it)")
     from playwright.sync_api import sync_playwright
@@ -47,8 +57,22 @@ def page(browser):
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server):
-    """The seeded demo served by a live server; returns its base URL."""
+def _restorable_database(migrated_data):
+    """Hands the serialized migration data to the connection the test will use, so that
+    pytest-django's serialized rollback restores it before the test (and the flush after it
+    keeps its hands off content types, as with any serialized rollback)."""
+    from django.db import connection
+
+    if migrated_data is not None:
+        connection._test_serialized_contents = migrated_data
+
+
+@pytest.fixture
+def live_demo(_restorable_database, transactional_db, django_db_serialized_rollback, live_server):
+    """The seeded demo served by a live server; returns its base URL.
+
+    The flush after a transactional test removes what the migrations created (root page, site,
+    editor groups); serialized rollback restores it, so browser tests can follow one another."""
     call_command("seed_demo", stdout=StringIO())
     from wagtail.models import Site
 
