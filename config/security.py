@@ -24,6 +24,10 @@ ADMIN_CSP_REPLACE = {
     "frame-ancestors": [SELF],
 }
 
+# Wagtail renders a page preview by sending a dummy request for the page's own URL through the
+# middleware, and the editor frames the result: such a response may be framed by the site.
+PREVIEW_CSP_REPLACE = {"frame-ancestors": [SELF]}
+
 RENEWED_AT_SESSION_KEY = "_renewed_at"
 
 
@@ -34,6 +38,11 @@ def admin_prefix() -> str:
 
 def is_admin_path(path: str) -> bool:
     return path.startswith(admin_prefix())
+
+
+def is_preview(request) -> bool:
+    """Wagtail's dummy request for a preview (``Page.make_preview_request`` marks it)."""
+    return getattr(request, "is_dummy", False)
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -51,17 +60,20 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp with the relaxed admin policy under the admin prefix."""
+    """django-csp with the relaxed admin policy under the admin prefix, and previews that the
+    admin may frame."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only and is_admin_path(request.path_info):
             parts.replace = {**ADMIN_CSP_REPLACE, **(parts.replace or {})}
+        elif not report_only and is_preview(request):
+            parts.replace = {**PREVIEW_CSP_REPLACE, **(parts.replace or {})}
         return parts
 
 
 class SecurityHeadersMiddleware:
-    """Permissions-Policy everywhere; same-origin framing for the admin (Wagtail's preview).
+    """Permissions-Policy everywhere; same-origin framing for the admin and Wagtail's previews.
 
     Sits below Django's XFrameOptionsMiddleware, so the admin's ``SAMEORIGIN`` is set first and
     kept; every other response gets ``X_FRAME_OPTIONS`` (``DENY``)."""
@@ -72,7 +84,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        if is_admin_path(request.path_info):
+        if is_admin_path(request.path_info) or is_preview(request):
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
