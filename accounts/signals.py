@@ -1,12 +1,17 @@
-"""At login, a user with a confirmed second factor is marked as not yet verified.
+"""What a login writes into the new session, so that later requests need no extra query.
 
-The mark lives in the session, so the middleware needs no query per request to know that a
-participant who switched the second factor on must enter a code before using the site."""
+- A user with a confirmed second factor is marked as not yet verified: the middleware then
+  knows without a query that a participant who switched it on must enter a code first.
+- The idle timeout's renewal time starts now, so the first pages after a login do not save the
+  session again (config.security.SessionIdleTimeoutMiddleware)."""
+
+import time
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from accounts.selectors import has_second_factor
+from config.security import RENEWED_AT_SESSION_KEY
 
 SECOND_FACTOR_PENDING_SESSION_KEY = "second_factor_pending"
 
@@ -15,5 +20,6 @@ SECOND_FACTOR_PENDING_SESSION_KEY = "second_factor_pending"
 def mark_second_factor_pending(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
+    request.session[RENEWED_AT_SESSION_KEY] = int(time.time())
     if getattr(user, "otp_device", None) is None and has_second_factor(user):
         request.session[SECOND_FACTOR_PENDING_SESSION_KEY] = True

@@ -151,6 +151,17 @@ def test_activity_renews_the_session_and_inactivity_ends_it(client):
     assert response.headers["Location"] == "/konto/anmelden/?next=/konto/"
 
 
+@pytest.mark.django_db
+def test_pages_right_after_login_do_not_save_the_session(client):
+    # given a participant who has just logged in
+    client.force_login(UserFactory())
+    # when they open a page within the renewal interval
+    response = client.get("/konto/")
+    # then the session is not written again (it was just saved with the login)
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+
+
 def test_passwords_need_at_least_twelve_characters():
     with pytest.raises(ValidationError) as error:
         validate_password("Kurz-Pw-202")  # 11 characters
