@@ -3,6 +3,7 @@
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.models import EditingSession, FormState
 from wagtail.documents import get_document_model
@@ -45,6 +46,7 @@ def _profile(user) -> list[dict]:
 
 privacy.register(
     User,
+    title=_("Konto und Profil"),
     user_fields=(),
     policy=(
         "Das Konto bleibt als anonymer Platzhalter (neuer Zufallsname, ohne Name, E-Mail und "
@@ -59,6 +61,7 @@ privacy.register(
 
 privacy.register(
     TOTPDevice,
+    title=_("Zwei-Faktor-Anmeldung"),
     policy="Gelöscht: Die Zwei-Faktor-Anmeldung gehört zum Konto.",
     export=privacy.rows(
         "user", ["name", "confirmed", "created_at", "last_used_at"], model=TOTPDevice
@@ -77,14 +80,27 @@ def _by_username(model, fields):
     return export, erase
 
 
-for _model, _fields in (
-    (AccessAttempt, ["attempt_time", "ip_address", "user_agent", "failures_since_start"]),
-    (AccessFailureLog, ["attempt_time", "ip_address", "user_agent", "locked_out"]),
-    (AccessLog, ["attempt_time", "logout_time", "ip_address", "user_agent"]),
+for _model, _title, _fields in (
+    (
+        AccessAttempt,
+        _("Fehlgeschlagene Anmeldeversuche"),
+        ["attempt_time", "ip_address", "user_agent", "failures_since_start"],
+    ),
+    (
+        AccessFailureLog,
+        _("Protokoll fehlgeschlagener Anmeldungen"),
+        ["attempt_time", "ip_address", "user_agent", "locked_out"],
+    ),
+    (
+        AccessLog,
+        _("Anmeldeprotokoll"),
+        ["attempt_time", "logout_time", "ip_address", "user_agent"],
+    ),
 ):
     _export, _erase = _by_username(_model, _fields)
     privacy.register(
         _model,
+        title=_title,
         user_fields=(),
         policy="Gelöscht: Anmeldeversuche nach Benutzername (Schutz vor Passwort-Raten).",
         export=_export,
@@ -100,6 +116,7 @@ def _unlock_pages(user) -> None:
 
 privacy.register(
     Page,
+    title=_("Seiten, die Sie angelegt haben"),
     policy=(
         "Seiten bleiben (Kursinhalt); von der Person gesperrte Seiten werden entsperrt, als "
         "Besitzer:in steht danach das anonymisierte Konto."
@@ -109,6 +126,7 @@ privacy.register(
 )
 privacy.register(
     Revision,
+    title=_("Ihre Versionen von Inhalten"),
     policy="Bleiben: Versionsgeschichte des Kursinhalts, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("user", ["created_at", "object_str"], model=Revision),
     erase=privacy.keep,
@@ -126,6 +144,7 @@ def _erase_log_entries(user) -> None:
 
 privacy.register(
     ModelLogEntry,
+    title=_("Ihre Aktionen im Redaktionsbereich"),
     policy=(
         "Einträge über Änderungen am Konto selbst werden gelöscht; Einträge über das Handeln "
         "der Person als Redakteur:in bleiben beim anonymisierten Konto."
@@ -135,49 +154,56 @@ privacy.register(
 )
 privacy.register(
     PageLogEntry,
+    title=_("Ihre Aktionen an Seiten"),
     policy="Bleiben: Redaktionsgeschichte der Seiten, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("user", ["timestamp", "action", "label"], model=PageLogEntry),
     erase=privacy.keep,
 )
 privacy.register(
     Comment,
+    title=_("Ihre Kommentare zu Seiten"),
     policy="Bleiben: redaktionelle Kommentare zu Seiten, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("user", ["created_at", "text", "contentpath"], model=Comment),
     erase=privacy.keep,
 )
 privacy.register(
     CommentReply,
+    title=_("Ihre Antworten auf Kommentare"),
     policy="Bleiben: Antworten auf redaktionelle Kommentare, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("user", ["created_at", "text"], model=CommentReply),
     erase=privacy.keep,
 )
 privacy.register(
     PageSubscription,
+    title=_("Benachrichtigungen zu Seiten"),
     policy="Gelöscht: Benachrichtigungs-Abonnements.",
     export=privacy.rows("user", ["page__title", "comment_notifications"], model=PageSubscription),
     erase=privacy.delete_rows(PageSubscription, "user"),
 )
 privacy.register(
     WorkflowState,
+    title=_("Von Ihnen eingereichte Freigaben"),
     policy="Bleiben: Freigabeverlauf des Kursinhalts, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("requested_by", ["created_at", "status"], model=WorkflowState),
     erase=privacy.keep,
 )
 privacy.register(
     TaskState,
+    title=_("Von Ihnen erledigte Freigabeschritte"),
     policy="Bleiben: Freigabeverlauf des Kursinhalts, dem anonymisierten Konto zugeordnet.",
     export=privacy.rows("finished_by", ["started_at", "finished_at", "status"], model=TaskState),
     erase=privacy.keep,
 )
-for _model, _lookup, _fields, _policy in (
-    (EditingSession, "user", ["last_seen_at"], "Gelöscht: kurzlebige Bearbeitungssitzungen."),
-    (FormState, "user", ["last_updated_at"], "Gelöscht: zwischengespeicherte Vorschau-Formulare."),
-    (APIToken, "user", ["name", "created", "last_used_at"], "Gelöscht: API-Zugangsschlüssel."),
-    (UploadedFile, "uploaded_by_user", ["file"], "Gelöscht: unvollständige Uploads."),
+for _model, _lookup, _fields, _title in (
+    (EditingSession, "user", ["last_seen_at"], _("Bearbeitungssitzungen")),
+    (FormState, "user", ["last_updated_at"], _("Zwischengespeicherte Vorschau-Formulare")),
+    (APIToken, "user", ["name", "created", "last_used_at"], _("API-Zugangsschlüssel")),
+    (UploadedFile, "uploaded_by_user", ["file"], _("Unvollständige Uploads")),
 ):
     privacy.register(
         _model,
-        policy=_policy,
+        title=_title,
+        policy="Gelöscht: kurzlebige oder technische Daten der Person im Redaktionsbereich.",
         export=privacy.rows(_lookup, _fields, model=_model),
         erase=privacy.delete_rows(_model, _lookup),
     )
@@ -192,15 +218,20 @@ def _erase_profile(user) -> None:
 
 privacy.register(
     UserProfile,
+    title=_("Einstellungen im Redaktionsbereich"),
     policy="Gelöscht: Einstellungen und Profilbild im Redaktionsbereich.",
     export=privacy.rows(
         "user", ["preferred_language", "current_time_zone", "avatar"], model=UserProfile
     ),
     erase=_erase_profile,
 )
-for _model in (get_image_model(), get_document_model()):
+for _model, _title in (
+    (get_image_model(), _("Von Ihnen hochgeladene Bilder")),
+    (get_document_model(), _("Von Ihnen hochgeladene Dokumente")),
+):
     privacy.register(
         _model,
+        title=_title,
         policy="Bleiben (Kursinhalt); der Bezug zur hochladenden Person wird entfernt.",
         export=privacy.rows("uploaded_by_user", ["title", "created_at"], model=_model),
         erase=privacy.detach(_model, "uploaded_by_user"),

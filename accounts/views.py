@@ -99,9 +99,7 @@ def account(request):
 @login_required
 @never_cache
 def data_export(request):
-    titles = sorted(
-        {str(entry.model._meta.verbose_name_plural) for entry in privacy.entries() if entry.export}
-    )
+    titles = sorted({entry.display_title for entry in privacy.entries() if entry.export})
     return render(request, "accounts/data_export.html", {"titles": titles})
 
 

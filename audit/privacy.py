@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from audit.models import AuditEntry
 from config import privacy
 
@@ -9,6 +11,7 @@ def _anonymise_entries_about(user) -> None:
 
 privacy.register(
     AuditEntry,
+    title=_("Wer Ihre Daten angesehen oder bearbeitet hat"),
     policy=(
         "Einträge über die Person verlieren den Bezug zu ihr und ihre Einzelheiten; Einträge "
         "über ihr eigenes Handeln als Trainer:in bleiben beim anonymisierten Konto."

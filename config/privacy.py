@@ -44,10 +44,17 @@ class Entry:
     order: int = 0
     #: User fields whose rows keep an account from the retention task (e.g. an enrollment).
     keeps_account: tuple[str, ...] = ()
+    #: What the person sees in the data download (German, translatable); defaults to the
+    #: model's plural name.
+    title: str = ""
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+    @property
+    def display_title(self) -> str:
+        return str(self.title or self.model._meta.verbose_name_plural)
 
 
 LAST = 1000
@@ -82,6 +89,7 @@ def register(
     user_fields: Iterable[str] | None = None,
     order: int = 0,
     keeps_account: Iterable[str] = (),
+    title: str = "",
 ) -> Entry:
     """Declares how ``model``'s personal data is exported and erased.
 
@@ -100,6 +108,7 @@ def register(
         erase=erase,
         order=order,
         keeps_account=tuple(keeps_account),
+        title=title,
     )
     _entries[(model._meta.app_label, model._meta.model_name)] = entry
     return entry
@@ -136,10 +145,7 @@ def export_all(user) -> dict[str, dict]:
             continue
         items = entry.export(user)
         if items:
-            data[entry.label] = {
-                "title": str(entry.model._meta.verbose_name_plural),
-                "items": items,
-            }
+            data[entry.label] = {"title": entry.display_title, "items": items}
     return data
 
 

@@ -3,11 +3,14 @@
 Erasure keeps learning statistics: enrollments, progress and scores stay with the anonymised
 account, so cohort reports keep their numbers; what a person wrote (answers) is removed."""
 
+from django.utils.translation import gettext_lazy as _
+
 from config import privacy
 from training.models import Cohort, Enrollment, ModuleProgress, Quiz, Sitting
 
 privacy.register(
     Enrollment,
+    title=_("Einschreibungen"),
     policy=(
         "Bleibt als anonyme Lernstatistik beim anonymisierten Konto (Kurs, Durchführung, "
         "Daten von Einschreibung und Abschluss)."
@@ -29,6 +32,7 @@ privacy.register(
 )
 privacy.register(
     ModuleProgress,
+    title=_("Lernfortschritt in den Modulen"),
     user_fields=(),
     policy="Bleibt als anonyme Lernstatistik (über die Einschreibung).",
     export=privacy.rows(
@@ -53,6 +57,7 @@ def _erase_answers(user) -> None:
 
 privacy.register(
     Sitting,
+    title=_("Versuche in Lernkontrollen, mit Ihren Antworten"),
     policy="Antworten werden gelöscht; Punktzahl, Ergebnis und Zeitpunkte bleiben als Statistik.",
     export=privacy.rows(
         "user",
@@ -82,6 +87,7 @@ def _leave_cohorts(user) -> None:
 
 privacy.register(
     Cohort,
+    title=_("Kursdurchführungen, die Sie betreuen"),
     policy="Die Person wird als Trainer:in aus den Kursdurchführungen entfernt.",
     export=privacy.rows("trainers", ["id", "name", "organisation"], model=Cohort),
     erase=_leave_cohorts,
@@ -94,6 +100,7 @@ def _unlock_quizzes(user) -> None:
 
 privacy.register(
     Quiz,
+    title=_("Von Ihnen gesperrte Lernkontrollen"),
     policy="Von der Person gesperrte Lernkontrollen werden entsperrt.",
     export=privacy.rows("locked_by", ["id", "title", "locked_at"], model=Quiz),
     erase=_unlock_quizzes,

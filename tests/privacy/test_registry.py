@@ -80,7 +80,8 @@ def test_the_download_holds_everything_about_the_person(person, client):
     assert data["format"] == "buergerservice-akademie/personenbezogene-daten/1"
     profile = records["auth.user"]["items"][0]
     assert {k: profile[k] for k in PERSON} == PERSON
-    assert records["auth.user"]["title"] == "Benutzer"
+    assert records["auth.user"]["title"] == "Konto und Profil"
+    assert records["training.sitting"]["title"] == "Versuche in Lernkontrollen, mit Ihren Antworten"
     enrollment = records["training.enrollment"]["items"][0]
     assert (enrollment["cohort__name"], enrollment["course__title"]) == (
         "Einwohnerdienste 2026",
