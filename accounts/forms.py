@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import WRONG_PASSWORD
 
 
-class TokenForm(forms.Form):
+class PlainLabels:
+    """Labels without Django's trailing colon (they read better, also in error summaries)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class TokenForm(PlainLabels, forms.Form):
     token = forms.CharField(
         label=_("Sechsstelliger Code aus der Authenticator-App"),
         max_length=12,
@@ -16,7 +24,7 @@ class TokenForm(forms.Form):
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "email"]
@@ -40,7 +48,7 @@ class ProfileForm(forms.ModelForm):
         )
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(PlainLabels, forms.Form):
     """Asks for the password again before an irreversible step."""
 
     password = forms.CharField(

@@ -192,16 +192,16 @@ CSRF_COOKIE_HTTPONLY = True
 ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "Bürgerservice-Akademie"
 # Brute-force protection: lock after repeated failures, unlock after the cool-off or by a
-# trainer in the admin. Per username (guessing one password), and per address and browser
-# (one password sprayed over many usernames); not per address alone, because a whole
-# administration shares one NAT address, and a colleague's successful login resets its count.
+# trainer in the admin. Per username at one address: guessing one account's password from an
+# address is stopped, while a whole administration behind one NAT address is not locked out by
+# one colleague's typos, nor an account by a stranger's attempts from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "config.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
