@@ -13,7 +13,7 @@ TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0 \
 	CERTIFICATE_SIGNING_KEY_GENERATE=1
 
-.PHONY: demo test lint install messages browser lock bench
+.PHONY: demo test lint install messages browser lock bench audit axe
 
 $(STAMP): requirements/dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,12 +38,32 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## axe-core for the accessibility tests: the npm package, pinned and checked (then from npm's cache).
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE_TGZ := var/cache/axe-core-$(AXE_VERSION).tgz
+$(AXE_TGZ):
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for the accessibility tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	@mkdir -p var/cache
+	cd var/cache && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	@echo "$(AXE_SHA256)  $@" | sha256sum --check --quiet || { rm -f $@; exit 1; }
+
+axe: $(AXE_TGZ)
+
+## Known vulnerabilities in the locked dependencies (pip-audit); fails on any. AUDIT_ARGS=--strict
+## also fails when a package could not be checked.
+audit: install
+	$(BIN)/python tools/audit_dependencies.py requirements/dev.lock $(AUDIT_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 ## Runs the whole suite: lint, migration check, unit/integration, worker and browser tests.
-test: install browser messages lint
+test: install browser axe messages lint audit
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -5,9 +5,12 @@ The test suite differs only by environment values (see the Makefile) and a few f
 ``tests/conftest.py``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +48,8 @@ INSTALLED_APPS = [
     "cms",
     "training",
     "certificates",
+    "accounts",
+    "audit",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -66,6 +71,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -76,9 +85,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "config.security.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.SecurityHeadersMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the lockout flag that a failed login set on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmark mode: query count and server time on every response, and the bare reference view
@@ -173,7 +189,60 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Nothing is framed except Wagtail's preview inside the admin (SecurityHeadersMiddleware
+# relaxes both headers to same-origin under the admin prefix).
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check calls it over plain HTTP
+# Sessions end after this much inactivity (ASVS 3.3.2: 30 minutes at level 2); any request renews.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_RENEW_AFTER_SECONDS = 60  # renew at most once a minute: no write on every request
+CSRF_COOKIE_HTTPONLY = True
+# Multi-factor login (TOTP) for every account that can enter the Wagtail admin.
+ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = "Bürgerservice-Akademie"
+# Brute-force protection: lock after repeated failures, unlock after the cool-off or by a
+# trainer in the admin. Per username at one address: guessing one account's password from an
+# address is stopped, while a whole administration behind one NAT address is not locked out by
+# one colleague's typos, nor an account by a stranger's attempts from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "config.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
+AXES_VERBOSE = False
+# Content Security Policy: no inline scripts or styles on participant pages. The Wagtail admin
+# gets its own, relaxed policy (config.security.ADMIN_CSP_REPLACE): its templates use inline
+# scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [
+            SELF,
+            "https://www.youtube-nocookie.com",
+            "https://www.youtube.com",
+            "https://player.vimeo.com",
+        ],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), fullscreen=(self)"
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -210,6 +279,7 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes sent to a third party for avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -246,6 +316,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60 * 6,
     },
 }
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "accounts.tasks.apply_retention",
+    "schedule": crontab(hour=3, minute=17),
+}
+
+# --- Privacy --------------------------------------------------------------------------------
+# Accounts without enrollment and without login for this long are anonymised by a beat task.
+ACCOUNT_RETENTION_MONTHS = env.int("DJANGO_ACCOUNT_RETENTION_MONTHS", default=24)
+AUDIT_RETENTION_MONTHS = env.int("DJANGO_AUDIT_RETENTION_MONTHS", default=24)
 
 # --- Certificates ---------------------------------------------------------------------------
 # Ed25519 signing key: base64 of the 32 raw private-key bytes or a PEM, inline or in a file.
@@ -275,5 +354,6 @@ LOGGING = {
         # Wagtail logs every publish and background task at INFO: noise for seed and tests.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
     },
 }

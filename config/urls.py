@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/", include("training.account_urls")),
+    path("konto/", include("accounts.urls")),
     path("suche/", cms_views.search, name="search"),
     path("lernen/", include("training.urls")),
     path("zertifikate/", include("certificates.urls")),

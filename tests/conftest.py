@@ -27,6 +27,14 @@ def _tasks_in_process(settings):
     celery_app.conf.task_always_eager = not bool(os.environ.get("REDIS_URL"))
 
 
+@pytest.fixture(autouse=True)
+def _admin_second_factor(request, settings):
+    """Tests log editors in with ``force_login`` and open the admin. The second factor that the
+    admin requires (``ADMIN_REQUIRE_2FA``, on in production) is off here unless a test is marked
+    ``@pytest.mark.second_factor``, as the tests of that requirement are."""
+    settings.ADMIN_REQUIRE_2FA = request.node.get_closest_marker("second_factor") is not None
+
+
 @pytest.fixture
 def redis_url():
     url = os.environ.get("REDIS_URL")

@@ -382,3 +382,33 @@ def enroll(user, course, *, cohort_name="Testdurchführung"):
         name=cohort_name, course=course, defaults={"organisation": "Gemeinde Testdorf"}
     )
     return enroll_user(user=user, cohort=cohort)
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app (django-otp TOTP) of ``user``."""
+
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator-App"
+    confirmed = True
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the authenticator app of ``device`` shows now, or ``steps_ahead`` time steps
+    later: django-otp accepts each step once, and one step of clock difference."""
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    drift = device.drift + steps_ahead
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, drift=drift):06d}"
+
+
+def editor(group: str = "Trainer:innen", **kwargs):
+    """A user in one of the editor groups created by the cms migrations."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group))
+    return user

@@ -24,7 +24,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def migrated_data(django_db_setup):
+    """What the migrations created (root page, site, editor groups), as pytest-django serialized
+    it when it set up the test database. Read before the browser starts: Playwright's event loop
+    gives later fixtures another database connection object, without this attribute."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(migrated_data):
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `apt-get install chromium` (make test does it)")
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,206 @@
+"""The participant's account pages (/konto/): profile, data export, erasure, second factor."""
+
+import json
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.utils import ErrorDict
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from accounts import selectors, services
+from accounts.forms import PasswordConfirmForm, ProfileForm, TokenForm
+from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
+from config import privacy
+
+LOCKED_OUT = gettext_lazy(
+    "Zu viele fehlgeschlagene Anmeldeversuche: Die Anmeldung mit diesem Benutzernamen ist für "
+    "%(minutes)s Minuten gesperrt. Bitte versuchen Sie es später erneut oder bitten Sie Ihre "
+    "Trainerin oder Ihren Trainer, die Sperre aufzuheben."
+)
+
+
+class LockedOutLoginForm(AuthenticationForm):
+    """The login form, unbound (no second authentication attempt), carrying the lockout."""
+
+    def __init__(self, request, *, username: str, message: str):
+        super().__init__(request, initial={"username": username})
+        self._errors = ErrorDict(
+            {NON_FIELD_ERRORS: self.error_class([message], error_class="nonfield")}
+        )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response: the login page again, with the lockout as its error."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = LockedOutLoginForm(
+        request,
+        username=request.POST.get("username", ""),
+        message=LOCKED_OUT % {"minutes": minutes},
+    )
+    context = {"form": form, "next": _safe_next(request, "")}
+    return render(request, "registration/login.html", context, status=429)
+
+
+def _safe_next(request, default: str) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+def _home_for(user) -> str:
+    return (
+        reverse("wagtailadmin_home")
+        if selectors.can_enter_admin(user)
+        else reverse("training:dashboard")
+    )
+
+
+@login_required
+@never_cache
+def account(request):
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Ihre Angaben wurden gespeichert."))
+            return redirect("accounts:account")
+    else:
+        form = ProfileForm(instance=request.user)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "has_second_factor": selectors.has_second_factor(request.user),
+            "requires_second_factor": selectors.requires_second_factor(request.user),
+        },
+    )
+
+
+@login_required
+@never_cache
+def data_export(request):
+    titles = sorted({entry.display_title for entry in privacy.entries() if entry.export})
+    return render(request, "accounts/data_export.html", {"titles": titles})
+
+
+@login_required
+@never_cache
+def data_export_download(request):
+    data = services.export_personal_data(user=request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"meine-daten-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("password")
+def erase(request):
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.erase_account(user=request.user, actor=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Ihr Konto und Ihre personenbezogenen Daten wurden gelöscht. Auf Wiedersehen!"),
+        )
+        return redirect("/")
+    return render(request, "accounts/erase.html", {"form": form})
+
+
+@login_required
+@never_cache
+def second_factor_setup(request):
+    if selectors.has_second_factor(request.user) and not request.user.is_verified():
+        return redirect(f"{reverse('accounts:second_factor_verify')}?{request.GET.urlencode()}")
+    device = services.start_totp_setup(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.confirm_totp_device(
+                user=request.user, token=form.cleaned_data["token"]
+            )
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            otp_login(request, device)
+            request.session.pop(SECOND_FACTOR_PENDING_SESSION_KEY, None)
+            messages.success(request, _("Die Zwei-Faktor-Anmeldung ist eingerichtet."))
+            return redirect(_safe_next(request, reverse("accounts:account")))
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "form": form,
+            # The template labels the code (role="img"); the SVG itself stays unlabelled.
+            "qr_svg": qr.svg_inline(scale=5, border=4),
+            "secret": " ".join(_base32(device)[i : i + 4] for i in range(0, 32, 4)),
+            "next": _safe_next(request, ""),
+            "required": selectors.requires_second_factor(request.user),
+        },
+    )
+
+
+@login_required
+@never_cache
+def second_factor_verify(request):
+    if not selectors.has_second_factor(request.user):
+        return redirect(f"{reverse('accounts:second_factor_setup')}?{request.GET.urlencode()}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.verify_second_factor(
+                user=request.user, token=form.cleaned_data["token"]
+            )
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            otp_login(request, device)
+            request.session.pop(SECOND_FACTOR_PENDING_SESSION_KEY, None)
+            return redirect(_safe_next(request, _home_for(request.user)))
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        {"form": form, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+@require_POST
+def second_factor_disable(request):
+    try:
+        services.disable_second_factor(user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Die Zwei-Faktor-Anmeldung ist ausgeschaltet."))
+    return redirect("accounts:account")
+
+
+def _base32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode("ascii")
