@@ -149,6 +149,15 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments (the module body per published revision) go through their own alias: the
+# same store as "default" (same Redis database and prefix; locmem with the same location shares
+# its dict), or nothing with DJANGO_FRAGMENT_CACHE=0, which the load benchmark sets for its run
+# of the uncached module page.
+CACHES["fragments"] = (
+    dict(CACHES["default"])
+    if env.bool("DJANGO_FRAGMENT_CACHE", default=True)
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
