@@ -18,8 +18,22 @@ def command_of(service: str) -> str:
 
 def test_all_services_exist_with_health_checks():
     assert set(SERVICES) >= {"postgres", "redis", "web", "worker", "beat"}
-    for name in ("postgres", "redis", "web"):
+    for name in ("postgres", "redis", "web", "worker", "beat"):
         assert "healthcheck" in SERVICES[name], name
+
+
+def test_worker_health_check_pings_the_projects_celery_app_on_its_own_node():
+    test = " ".join(SERVICES["worker"]["healthcheck"]["test"])
+    app = re.search(r"celery\s+-A\s+(\S+)\s+inspect\s+ping", test).group(1)
+    assert (ROOT / app / "celery.py").exists()
+    assert "--destination celery@$$HOSTNAME" in test  # $$: compose's escape for a shell $
+
+
+def test_beat_health_check_watches_the_schedule_file_beat_writes():
+    schedule = re.search(r"--schedule\s+(\S+)", command_of("beat")).group(1)
+    check = SERVICES["beat"]["healthcheck"]["test"]
+    assert f"glob.glob('{schedule}*')" in check[-1]
+    compile(check[-1], "healthcheck", "exec")  # the inline program is valid Python
 
 
 def test_volumes_are_named():
