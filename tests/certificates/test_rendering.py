@@ -1,4 +1,6 @@
 import re
+import shutil
+import subprocess
 from datetime import date, datetime
 
 import pytest
@@ -62,3 +64,70 @@ def test_the_document_title_names_the_serial():
 
 def test_rendering_is_deterministic():
     assert render_certificate(CONTENT) == render_certificate(CONTENT)
+
+
+def _poppler_and_zbar():
+    missing = [tool for tool in ("pdftotext", "pdftoppm", "zbarimg") if not shutil.which(tool)]
+    assert not missing, (
+        f"{', '.join(missing)} missing: `make test` installs Debian's poppler-utils and zbar-tools"
+    )
+
+
+def _page_text(pdf: bytes, tmp_path) -> str:
+    source = tmp_path / "zertifikat.pdf"
+    source.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(source), "-"],
+        capture_output=True,
+        check=True,
+    )
+    return out.stdout.decode("utf-8")
+
+
+def test_the_page_reads_as_the_certificate_with_umlauts_dates_and_units(tmp_path):
+    # given
+    _poppler_and_zbar()
+    # when
+    text = _page_text(render_certificate(CONTENT), tmp_path)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    # then: every fact a reader needs is real, extractable text (umlauts and ß intact)
+    for expected in (
+        "Bürgerservice-Akademie",
+        "Zertifikat",
+        "Hiermit wird bestätigt, dass",
+        "Jürgen Weißmüller-Größ",
+        "Experte für digitalen Bürgerservice",
+        "erfolgreich abgeschlossen hat.",
+        "Die Weiterbildung vermittelt drei Kompetenzbereiche.",
+        "Lernbereich abgeschlossen am UE",
+        "Digitale Service-Expertise 1. März 2027 3",
+        "Digitales Service-Mindset 5. März 2027 2",
+        "Bürgerinteraktion 4.0 9. März 2027 2",
+        "Gesamt 7",
+        "Regula Meier",
+        "Kursleitung",
+        "akademie.example.ch/zertifikate/pruefen/K7Q2-M8XH-4TC9/",
+        "Prüfcode: K7Q2-M8XH-4TC9",
+        "Zertifikatsnummer: DBS-2027-000042",
+    ):
+        assert any(expected in line for line in lines), (expected, lines)
+    assert any(line.startswith("Ausgestellt am 9. März 2027") for line in lines), lines
+
+
+def test_the_qr_code_scans_to_the_verification_link(tmp_path):
+    # given
+    _poppler_and_zbar()
+    source = tmp_path / "zertifikat.pdf"
+    source.write_bytes(render_certificate(CONTENT))
+    # when: the page as a 200 dpi image, read by a barcode scanner
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "200", "-singlefile", str(source), str(tmp_path / "page")],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")],
+        capture_output=True,
+        check=True,
+    )
+    # then
+    assert scanned.stdout.decode().strip() == CONTENT.verify_url
