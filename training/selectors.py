@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from training import scoring
@@ -42,19 +42,52 @@ def quiz_in_body(module) -> Quiz | None:
     return None
 
 
+def _enrollments_for_module(user, module):
+    from cms.models import CoursePage
+
+    return Enrollment.objects.filter(
+        user=user, course__in=CoursePage.objects.ancestor_of(module).values("pk")
+    ).select_related("cohort")
+
+
 def enrollment_for_module(user, module) -> Enrollment | None:
     """The user's enrollment in the course the module belongs to."""
     if user is None or not user.is_authenticated:
         return None
-    from cms.models import CoursePage
+    return _enrollments_for_module(user, module).first()
 
-    return (
-        Enrollment.objects.filter(
-            user=user, course__in=CoursePage.objects.ancestor_of(module).values("pk")
-        )
-        .select_related("cohort")
+
+_PROGRESS_FIELDS = [f.attname for f in ModuleProgress._meta.concrete_fields]
+_QUIZ_FIELDS = [f.attname for f in Quiz._meta.concrete_fields]
+_SITTING_FIELDS = [f.attname for f in Sitting._meta.concrete_fields]
+
+
+def enrollment_with_progress(user, module) -> tuple[Enrollment | None, ModuleProgress | None]:
+    """The user's enrollment in the module's course and their progress row for the module,
+    in one query (the progress row joined in; None when the module is not started)."""
+    row = (
+        _enrollments_for_module(user, module)
+        .annotate(own=FilteredRelation("progress", condition=Q(progress__module=module.pk)))
+        .annotate(**{f"own_{f}": F(f"own__{f}") for f in _PROGRESS_FIELDS})
         .first()
     )
+    if row is None:
+        return None, None
+    values = [getattr(row, f"own_{f}") for f in _PROGRESS_FIELDS]
+    if values[_PROGRESS_FIELDS.index("id")] is None:
+        return row, None
+    progress = ModuleProgress.from_db(row._state.db, _PROGRESS_FIELDS, values)
+    progress.enrollment = row
+    return row, progress
+
+
+def quiz_id_in_body(module) -> int | None:
+    """The id of the quiz placed in the module's body, read from the raw block data (no query;
+    iterating the body would load every chosen snippet)."""
+    for block in module.body.raw_data:
+        if block["type"] == "quiz" and (block["value"] or {}).get("quiz"):
+            return int(block["value"]["quiz"])
+    return None
 
 
 @dataclass
@@ -103,20 +136,43 @@ def quiz_state(user, quiz: Quiz) -> QuizState:
     return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit)
 
 
+def live_quiz_state(user, quiz_id: int) -> QuizState | None:
+    """The live quiz with this id and the user's attempts at it (newest first), in one query:
+    the attempts are joined to the quiz row. None when the quiz is not live."""
+    rows = list(
+        Quiz.objects.filter(pk=quiz_id, live=True)
+        .annotate(own=FilteredRelation("sittings", condition=Q(sittings__user=user)))
+        .order_by(F("own__attempt_number").desc(nulls_last=True))
+        .values_list(*_QUIZ_FIELDS, *(f"own__{f}" for f in _SITTING_FIELDS))
+    )
+    if not rows:
+        return None
+    db = Quiz.objects.db
+    n = len(_QUIZ_FIELDS)
+    quiz = Quiz.from_db(db, _QUIZ_FIELDS, rows[0][:n])
+    sittings = []
+    for row in rows:
+        if row[n + _SITTING_FIELDS.index("id")] is None:
+            continue  # no attempt yet: the quiz row alone
+        sitting = Sitting.from_db(db, _SITTING_FIELDS, row[n:])
+        sitting.quiz = quiz
+        sittings.append(sitting)
+    return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit)
+
+
 def module_panel(user, module) -> dict:
     """Everything the module page's progress panel shows for this person."""
     if user is None or not user.is_authenticated:
         return {"state": "anonymous"}
-    enrollment = enrollment_for_module(user, module)
+    enrollment, progress = enrollment_with_progress(user, module)
     if enrollment is None:
         return {"state": "not_enrolled"}
-    progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
-    quiz = quiz_in_body(module)
+    quiz_id = quiz_id_in_body(module)
     return {
         "state": "enrolled",
         "enrollment": enrollment,
         "progress": progress,
-        "quiz": quiz_state(user, quiz) if quiz else None,
+        "quiz": live_quiz_state(user, quiz_id) if quiz_id else None,
     }
 
 

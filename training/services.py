@@ -26,7 +26,7 @@ from training.errors import (
     TimeLimitExceeded,
     TrainingError,
 )
-from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Sitting
+from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Quiz, Sitting
 from training.questions import QuizQuestion, quiz_questions
 
 # A submit that leaves the browser just before the deadline still counts.
@@ -148,8 +148,20 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
 
 
 def pinned_quiz(sitting: Sitting):
-    """The quiz as it was when the attempt started (its revision), whatever was edited since."""
-    return sitting.quiz_revision.as_object()
+    """The quiz as it was when the attempt started (its revision), whatever was edited since.
+
+    What ``Revision.as_object()`` gives, without its queries: the row comes from the sitting
+    (callers select it with the revision) and the foreign keys stored in the revision's content
+    are not looked up one by one (``check_fks``), since a question page never follows them."""
+    row = sitting.quiz
+    quiz = Quiz.from_serializable_data(sitting.quiz_revision.content, check_fks=False)
+    quiz.pk = row.pk
+    # as with_content_json: values that belong to the quiz as a whole, not to a revision
+    quiz.latest_revision_id = row.latest_revision_id
+    quiz.live = row.live
+    quiz.has_unpublished_changes = row.has_unpublished_changes
+    quiz.first_published_at = row.first_published_at
+    return quiz
 
 
 def sequence_token(sitting: Sitting, question_id: str) -> str:
@@ -172,7 +184,7 @@ def _locked_sitting(*, user, sitting_id) -> Sitting:
         raise NotFoundError(errors.SITTING_NOT_FOUND) from exc
     sitting = (
         Sitting.objects.select_for_update(of=("self",))
-        .select_related("quiz_revision")
+        .select_related("quiz_revision", "quiz")
         .filter(pk=sitting_id)
         .first()
     )
