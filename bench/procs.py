@@ -40,9 +40,16 @@ class Proc:
 
 
 def start_gunicorn(
-    *, env: dict, port: int, workers: int, worker_class: str, threads: int, log_dir: Path
+    *,
+    env: dict,
+    port: int,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    log_dir: Path,
+    name: str = "gunicorn",
 ) -> Proc:
-    log = log_dir / "gunicorn.log"
+    log = log_dir / f"{name}.log"
     cmd = [
         _bin("gunicorn"),
         "config.wsgi:application",
@@ -62,7 +69,7 @@ def start_gunicorn(
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
     popen = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    return Proc("gunicorn", popen, log)
+    return Proc(name, popen, log)
 
 
 def start_celery_worker(*, env: dict, log_dir: Path, concurrency: int = 2) -> Proc:

@@ -354,13 +354,18 @@ def bench_user_ids(limit: int, *, seed: int = 7) -> list[int]:
     return sorted(random.Random(seed).sample(ids, limit))
 
 
-def create_sessions(user_ids: list[int]) -> dict[int, str]:
-    """Logged-in sessions created in the session store, as a login would: user id -> key."""
+def create_sessions(user_ids: list[int], *, data: dict | None = None) -> dict[int, str]:
+    """Logged-in sessions created in the session store, as a login would: user id -> key.
+
+    ``data`` adds keys a login writes for some users (django-otp's device after the code)."""
+    import time
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.base import SessionBase
+
+    from config.security import RENEWED_AT_SESSION_KEY
 
     store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
     backends = settings.AUTHENTICATION_BACKENDS
@@ -372,6 +377,8 @@ def create_sessions(user_ids: list[int]) -> dict[int, str]:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[RENEWED_AT_SESSION_KEY] = int(time.time())  # as accounts.signals on login
+        session.update(data or {})
         session.create()
         keys[user.pk] = session.session_key
     return keys
