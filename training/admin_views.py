@@ -1,8 +1,10 @@
-"""Trainer pages in the Wagtail admin: cohort report, participants, import, exports, jobs and the
-aggregates for unit leads. Views parse input, call one selector or service and render.
+"""Trainer pages in the Wagtail admin: cohort report, participants, quiz statistics, import,
+exports, jobs and the aggregates for unit leads. Views parse input, call one selector or service
+and render.
 
 Every cohort, enrollment, sitting and job is looked up within what the user may see (see
-``report_selectors.cohorts_for``), so foreign ids end in 404 and change nothing.
+``report_selectors.cohorts_for``), so foreign ids end in 404 and change nothing. Opening a
+participant's record or attempt and every export is written to the audit log.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from audit.models import AuditAction
+from audit.services import record_audit
 from training import exports, imports, workspace_services
-from training.models import Enrollment, OrganisationUnit, WorkspaceJob
+from training.models import Enrollment, OrganisationUnit, Quiz, WorkspaceJob
 from training.report_selectors import (
     CHANGE_COHORT_PERMISSION,
+    SUPERVISE_ALL_PERMISSION,
     UNIT_AGGREGATES_PERMISSION,
     VIEW_COHORT_PERMISSION,
     CellStatus,
+    cohort_quizzes,
     cohort_report,
     cohorts_for,
     count_participants,
@@ -40,10 +46,12 @@ from training.report_selectors import (
     min_group_size,
     participant_list,
     participant_record,
+    quiz_statistics,
     sitting_answers,
     sittings_of,
     sort_options,
     status_cells,
+    supervises_all_cohorts,
     unit_aggregates,
 )
 from training.reports import distribution_chart
@@ -228,6 +236,7 @@ class CohortReportView(CohortView):
             statuses=list(status_cells().values()),
             export_query=self.request.GET.urlencode(),
             jobs=jobs_for(self.request.user, self.cohort)[:5],
+            quizzes=cohort_quizzes(cohort=self.cohort, sections=sections),
         )
         return context
 
@@ -268,11 +277,14 @@ class CohortReportView(CohortView):
 class ReportExportView(CohortView):
     """CSV streams at once; XLSX of a small cohort comes at once, of a large one from a job."""
 
+    kind = WorkspaceJob.Kind.REPORT_EXPORT
+
     def get(self, request, *args, **kwargs):
         fmt = kwargs["fmt"]
         filters = self._filters(request.GET)
         if fmt == "csv":
             table = exports.report_table(cohort=self.cohort, **filters)
+            _audit_export(request, self.cohort, self.kind, fmt, _job_params(filters))
             return _csv_response(table)
         raise Http404
 
@@ -281,16 +293,12 @@ class ReportExportView(CohortView):
             raise Http404
         filters = self._filters(request.POST)
         if count_participants(cohort=self.cohort) <= workspace_services.INLINE_MAX_ROWS:
-            return _xlsx_response(exports.report_table(cohort=self.cohort, **filters))
+            table = exports.report_table(cohort=self.cohort, **filters)
+            _audit_export(request, self.cohort, self.kind, "xlsx", _job_params(filters))
+            return _xlsx_response(table)
+        # The job writes its own audit entry when it is created.
         job = workspace_services.start_export(
-            cohort=self.cohort,
-            kind=WorkspaceJob.Kind.REPORT_EXPORT,
-            params={
-                "section": filters["section_id"],
-                "status": filters["status"],
-                "unit": filters["unit_id"],
-            },
-            actor=request.user,
+            cohort=self.cohort, kind=self.kind, params=_job_params(filters), actor=request.user
         )
         return redirect(workspace_url("job", job.pk))
 
@@ -300,6 +308,21 @@ class ReportExportView(CohortView):
         filters = form.filters()
         filters.pop("sort", None)
         return {"section_id": None, "status": None, "unit_id": None, **filters}
+
+
+def _job_params(filters: dict) -> dict:
+    """The report filters as an export job (and the audit log) stores them."""
+    return {
+        "section": filters["section_id"],
+        "status": filters["status"],
+        "unit": filters["unit_id"],
+    }
+
+
+def _audit_export(request, cohort, kind: str, fmt: str, filters: dict | None = None) -> None:
+    workspace_services.record_export(
+        cohort=cohort, kind=kind, fmt=fmt, params=filters or {}, actor=request.user
+    )
 
 
 def _csv_response(table):
@@ -438,6 +461,16 @@ class ParticipantDetailView(EnrollmentMixin, CohortView):
     page_title = gettext_lazy("Teilnehmende:r")
     template_name = "training/admin/participant_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_audit(
+            actor=request.user,
+            action=AuditAction.PARTICIPANT_VIEWED,
+            target=self.enrollment,
+            details={"cohort": self.cohort.pk},
+        )
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["record"] = participant_record(enrollment=self.enrollment)
@@ -451,15 +484,30 @@ class SittingDetailView(EnrollmentMixin, CohortView):
     page_title = gettext_lazy("Versuch")
     template_name = "training/admin/sitting_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        enrollment = self.get_enrollment()
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_audit(
+            actor=request.user,
+            action=AuditAction.SITTING_VIEWED,
+            target=self.sitting,
+            details={"cohort": self.cohort.pk},
+        )
+        return response
+
+    @cached_property
+    def sitting(self):
         module_ids = [m.id for s in course_columns(self.cohort.course) for m in s.modules]
-        sitting = get_object_or_404(
-            sittings_of(enrollment, module_ids).select_related("quiz", "quiz_revision"),
+        return get_object_or_404(
+            sittings_of(self.get_enrollment(), module_ids).select_related("quiz", "quiz_revision"),
             pk=self.kwargs["sitting_id"],
         )
-        context.update(enrollment=enrollment, sitting=sitting, answers=sitting_answers(sitting))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sitting = self.sitting
+        context.update(
+            enrollment=self.get_enrollment(), sitting=sitting, answers=sitting_answers(sitting)
+        )
         return context
 
 
@@ -467,14 +515,18 @@ class ParticipantsExportView(CohortView):
     def get(self, request, *args, **kwargs):
         if kwargs["fmt"] != "csv":
             raise Http404
-        return _csv_response(exports.participants_table(cohort=self.cohort))
+        table = exports.participants_table(cohort=self.cohort)
+        _audit_export(request, self.cohort, WorkspaceJob.Kind.PARTICIPANTS_EXPORT, "csv")
+        return _csv_response(table)
 
     def post(self, request, *args, **kwargs):
         if kwargs["fmt"] != "xlsx":
             raise Http404
         total = count_participants(cohort=self.cohort, include_unenrolled=True)
         if total <= workspace_services.INLINE_MAX_ROWS:
-            return _xlsx_response(exports.participants_table(cohort=self.cohort))
+            table = exports.participants_table(cohort=self.cohort)
+            _audit_export(request, self.cohort, WorkspaceJob.Kind.PARTICIPANTS_EXPORT, "xlsx")
+            return _xlsx_response(table)
         job = workspace_services.start_export(
             cohort=self.cohort,
             kind=WorkspaceJob.Kind.PARTICIPANTS_EXPORT,
@@ -482,6 +534,65 @@ class ParticipantsExportView(CohortView):
             actor=request.user,
         )
         return redirect(workspace_url("job", job.pk))
+
+
+# --- Quiz statistics ------------------------------------------------------------------------
+
+
+class QuizStatisticsMixin:
+    """Per question of a quiz: answers, facility index and the distribution of answers."""
+
+    page_title = gettext_lazy("Auswertung je Frage")
+    template_name = "training/admin/quiz_statistics.html"
+    header_icon = "tasks"
+
+    @cached_property
+    def quiz(self) -> Quiz:
+        return get_object_or_404(Quiz, pk=self.kwargs["quiz_id"])
+
+    def statistics(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(quiz=self.quiz, statistics=self.statistics())
+        return context
+
+
+class QuizStatisticsView(QuizStatisticsMixin, CohortView):
+    """One cohort's attempts; course leads find a link to all cohorts' figures."""
+
+    def statistics(self):
+        return quiz_statistics(quiz=self.quiz, cohort_ids=[self.cohort.pk])
+
+    def get_page_subtitle(self):
+        return f"{self.quiz.title} – {self.cohort.name}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.quiz.title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if supervises_all_cohorts(self.request.user):
+            context["all_cohorts_url"] = workspace_url("quiz_statistics_all", self.quiz.pk)
+        return context
+
+
+class AllCohortsQuizStatisticsView(QuizStatisticsMixin, WorkspaceView):
+    """Every cohort's attempts together: for course leads (they supervise all cohorts)."""
+
+    permission = SUPERVISE_ALL_PERMISSION
+
+    def statistics(self):
+        return quiz_statistics(
+            quiz=self.quiz, cohort_ids=cohorts_for(self.request.user).values("pk")
+        )
+
+    def get_page_subtitle(self):
+        return _("%(quiz)s – alle Kursdurchführungen") % {"quiz": self.quiz.title}
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.quiz.title}]
 
 
 # --- Import ---------------------------------------------------------------------------------

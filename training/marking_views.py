@@ -1,17 +1,27 @@
-"""Trainer pages in the Wagtail admin: a minimal essay-marking queue on top of
-``services.mark_essay`` (the trainer workspace builds the full queue UI later)."""
+"""Essay marking in the Wagtail admin, on top of ``services.mark_essay``.
+
+A trainer marks the attempts of participants in the cohorts they train (course leads: all
+cohorts), as ``report_selectors.sittings_visible_to`` says: another cohort's attempt does not
+exist for them (404) and nothing is changed. Opening an attempt to mark it is written to the
+audit log; the mark itself is audited by the service.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from audit.models import AuditAction
+from audit.services import record_audit
 from training import services
 from training.errors import NotFoundError, TrainingError
 from training.models import Sitting
+from training.report_selectors import sittings_visible_to
 from training.selectors import review_of
 
 
@@ -32,9 +42,12 @@ class MarkingQueueView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templ
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Oldest first: whoever has waited longest for their result is marked first.
         context["sittings"] = (
-            Sitting.objects.filter(complete=True, needs_marking=True)
+            sittings_visible_to(self.request.user)
+            .filter(complete=True, needs_marking=True)
             .select_related("user", "quiz", "enrollment__cohort")
+            .defer("quiz__questions")
             .order_by("finished_at", "pk")
         )
         return context
@@ -52,23 +65,23 @@ class MarkSittingView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templa
             {"url": "", "label": self.page_title},
         ]
 
-    def get_sitting(self):
+    @cached_property
+    def sitting(self) -> Sitting:
+        """The finished attempt, among those of the user's cohorts (404 for any other id)."""
         sitting = (
-            Sitting.objects.select_related("user", "quiz", "quiz_revision", "enrollment__cohort")
+            sittings_visible_to(self.request.user)
+            .select_related("user", "quiz", "quiz_revision", "enrollment__cohort")
             .filter(pk=self.kwargs["sitting_id"], complete=True)
             .first()
         )
         if sitting is None:
-            raise NotFoundError(_("Diesen abgeschlossenen Versuch gibt es nicht."))
+            raise Http404(_("Diesen abgeschlossenen Versuch gibt es nicht."))
         return sitting
 
     def get(self, request, *args, **kwargs):
-        try:
-            self.sitting = self.get_sitting()
-        except NotFoundError as exc:
-            messages.error(request, exc.message)
-            return redirect("training_marking:queue")
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        record_audit(actor=request.user, action=AuditAction.SITTING_VIEWED, target=self.sitting)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,18 +95,17 @@ class MarkSittingView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templa
         return context
 
     def post(self, request, *args, **kwargs):
+        sitting = self.sitting
         try:
-            self.sitting = self.get_sitting()
             sitting = services.mark_essay(
-                sitting_id=self.sitting.pk,
+                sitting_id=sitting.pk,
                 block_id=request.POST.get("block_id", ""),
                 points=request.POST.get("points", ""),
                 feedback=request.POST.get("feedback", ""),
                 marked_by=request.user,
             )
-        except NotFoundError as exc:
-            messages.error(request, exc.message)
-            return redirect("training_marking:queue")
+        except NotFoundError as exc:  # deleted since the page was loaded
+            raise Http404(exc.message) from exc
         except TrainingError as exc:
             context = self.get_context_data(error=exc.message)
             return self.render_to_response(context, status=exc.status)

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import record_audit
 from training import errors, scoring
 from training.drawing import draw_questions
 from training.errors import (
@@ -496,10 +498,12 @@ def _parse_points(points) -> Decimal:
 def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_by) -> Sitting:
     """A trainer marks one essay answer of a finished attempt.
 
-    Writes an audit row (who, when, old and new points, feedback), re-scores the attempt and,
-    when no essay is left unmarked, decides pass or fail; a pass goes through
-    ``complete_module``. Correcting a mark adds another audit row; a module once completed stays
-    completed. Locks the attempt, so two trainers marking at once are applied one after the other.
+    Writes an audit row (who, when, old and new points, feedback) and an entry in the audit log
+    (who marked which attempt, points before and after), re-scores the attempt and, when no
+    essay is left unmarked, decides pass or fail; a pass goes through ``complete_module``.
+    Correcting a mark adds another row and entry; a module once completed stays completed.
+    Locks the attempt, so two trainers marking at once are applied one after the other. Which
+    attempts a trainer may mark (their cohorts') is the caller's check.
     """
     if not can_mark_essays(marked_by):
         raise PermissionDeniedError(errors.NOT_ALLOWED_TO_MARK)
@@ -538,14 +542,25 @@ def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_
                 "marked_by": marked_by.get_full_name() or marked_by.get_username(),
             }
         )
+        old_points = None if old is None else Decimal(old).quantize(scoring.CENT)
         EssayMark.objects.create(
             sitting=sitting,
             block_id=block_id,
-            old_points=None if old is None else Decimal(old),
+            old_points=old_points,
             new_points=value,
             feedback=feedback.strip(),
             marked_by=marked_by,
             marked_by_name=marked_by.get_full_name() or marked_by.get_username(),
+        )
+        record_audit(
+            actor=marked_by,
+            action=AuditAction.ANSWER_MARKED,
+            target=sitting,
+            details={
+                "block_id": block_id,
+                "old_points": None if old_points is None else str(old_points),
+                "new_points": str(value),
+            },
         )
         _settle(sitting, quiz, questions, now)
         return sitting

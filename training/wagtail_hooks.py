@@ -258,6 +258,16 @@ def _workspace_urls():
         path(person + "austragen/", v.UnenrollView.as_view(), name="unenroll"),
         path(person + "einladung/", v.ResendInvitationView.as_view(), name="resend_invitation"),
         path(person + "versuche/<int:sitting_id>/", v.SittingDetailView.as_view(), name="sitting"),
+        path(
+            cohort + "lernkontrollen/<int:quiz_id>/",
+            v.QuizStatisticsView.as_view(),
+            name="quiz_statistics",
+        ),
+        path(
+            "lernkontrollen/<int:quiz_id>/",
+            v.AllCohortsQuizStatisticsView.as_view(),
+            name="quiz_statistics_all",
+        ),
         path(cohort + "import/", v.ImportView.as_view(), name="import"),
         path("auftraege/<int:job_id>/", v.JobView.as_view(), name="job"),
         path("auftraege/<int:job_id>/ausfuehren/", v.JobConfirmView.as_view(), name="job_confirm"),

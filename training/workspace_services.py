@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditAction
+from audit.services import record_audit
 from training import exports, imports
 from training.models import Cohort, Enrollment, EnrollmentEvent, OrganisationUnit, WorkspaceJob
 
@@ -297,14 +299,32 @@ def export_table(*, job_kind: str, cohort: Cohort, params: dict):
     )
 
 
+EXPORT_KINDS = (WorkspaceJob.Kind.REPORT_EXPORT, WorkspaceJob.Kind.PARTICIPANTS_EXPORT)
+
+
+def record_export(
+    *, cohort: Cohort, kind: str, fmt: str, params: dict, actor, job: WorkspaceJob | None = None
+) -> None:
+    """Writes to the audit log that ``actor`` exported the cohort's report or participant list
+    (``kind`` as a job's kind, ``fmt`` "csv" or "xlsx", ``params`` the filters applied)."""
+    if kind not in EXPORT_KINDS:
+        raise ValidationError(EXPORT_FORMAT_UNKNOWN)
+    details = {"kind": str(kind), "format": fmt, "params": params}
+    if job is not None:
+        details["job"] = job.pk
+    record_audit(actor=actor, action=AuditAction.REPORT_EXPORTED, target=cohort, details=details)
+
+
 def start_export(*, cohort: Cohort, kind: str, params: dict, actor) -> WorkspaceJob:
-    """Queues an XLSX export on a worker; the job page offers the file when it is done."""
-    if kind not in (WorkspaceJob.Kind.REPORT_EXPORT, WorkspaceJob.Kind.PARTICIPANTS_EXPORT):
+    """Queues an XLSX export on a worker; the job page offers the file when it is done. The
+    export is audited as it is created (in the same transaction)."""
+    if kind not in EXPORT_KINDS:
         raise ValidationError(EXPORT_FORMAT_UNKNOWN)
     with transaction.atomic():
         job = WorkspaceJob.objects.create(
             kind=kind, cohort=cohort, created_by=actor, params=params, result={}
         )
+        record_export(cohort=cohort, kind=kind, fmt="xlsx", params=params, actor=actor, job=job)
         _enqueue(job)
     return job
 

@@ -161,7 +161,9 @@ def test_the_participant_sees_the_mark_and_feedback_on_the_result_page(pending, 
 
 
 def test_a_trainer_marks_in_the_wagtail_admin(pending, trainer, client):
-    _, sitting = pending
+    world, sitting = pending
+    # (trainers mark the attempts of the cohorts they train)
+    world.enrollment.cohort.trainers.add(trainer)
     client.force_login(trainer)
     # the queue lists the attempt
     queue = client.get(reverse("training_marking:queue"))
