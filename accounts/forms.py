@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.services import WRONG_PASSWORD
 
 
@@ -71,3 +73,52 @@ class PasswordConfirmForm(PlainLabels, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(WRONG_PASSWORD)
         return password
+
+
+class PasswordResetRequestForm(PlainLabels, PasswordResetForm):
+    """Asks for the account's email address. Saving mails a link to every active account with
+    that address (usually one) and to nobody otherwise; the page after it is the same either
+    way, so the form does not tell whether an address is registered."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = _("E-Mail-Adresse")
+        email.error_messages.update(
+            required=_("Bitte geben Sie Ihre E-Mail-Adresse ein."),
+            invalid=_("Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.ch."),
+        )
+
+    def save(self, **kwargs):
+        """Enqueues the emails instead of sending them in the request (Django's form sends them
+        at once): with a known address the answer would otherwise wait for the mail server, and
+        the delay would tell that the address has an account. The
+        keyword arguments of Django's view (domain, templates, token generator) are not used:
+        the task builds the link from ``WAGTAILADMIN_BASE_URL``, not from the request's host."""
+        from accounts import tasks
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            if services.may_send_password_reset(user=user):
+                tasks.send_password_reset_email.delay_on_commit(user.pk)
+
+
+class NewPasswordForm(PlainLabels, SetPasswordForm):
+    """The new password, twice; the password validators of the settings apply (at least 12
+    characters, not too common, not only digits, not like the name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.widget.attrs["autocomplete"] = second.widget.attrs["autocomplete"] = "new-password"
+        first.error_messages["required"] = _("Bitte geben Sie ein neues Passwort ein.")
+        second.label = _("Neues Passwort wiederholen")
+        second.help_text = ""
+        second.error_messages["required"] = _("Bitte geben Sie das neue Passwort noch einmal ein.")
+
+    def clean(self):
+        # As Django's, but what the validators say belongs to the first field, where the password
+        # is chosen (Django puts it on the repetition); after a mismatch there is nothing to judge.
+        self.validate_passwords("new_password1", "new_password2")
+        if not self.has_error("new_password2"):
+            self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)

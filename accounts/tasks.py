@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import DatabaseError
 
 from accounts import services
 
@@ -10,3 +11,16 @@ def apply_retention() -> dict:
     erased = services.anonymise_inactive_accounts()
     purged = services.purge_expired_records()
     return {"accounts_anonymised": len(erased), **purged}
+
+
+@shared_task(
+    name="accounts.password_reset_email",
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),  # mail server or database hiccups
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_password_reset_email(user_id: int) -> bool:
+    """Mails a password-reset link (see the service). Safe to repeat: a second run mails a
+    second link, and either link works once."""
+    return services.send_password_reset_email(user_id=user_id)

@@ -12,4 +12,20 @@ urlpatterns = [
     path("zwei-faktor/", views.second_factor_setup, name="second_factor_setup"),
     path("zwei-faktor/code/", views.second_factor_verify, name="second_factor_verify"),
     path("zwei-faktor/ausschalten/", views.second_factor_disable, name="second_factor_disable"),
+    path("passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort-vergessen/gesendet/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort-neu/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort-neu/fertig/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

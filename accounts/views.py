@@ -1,4 +1,5 @@
-"""The participant's account pages (/konto/): profile, data export, erasure, second factor."""
+"""The participant's account pages (/konto/): profile, data export, erasure, second factor, and
+the password reset for anyone who forgot theirs."""
 
 import json
 
@@ -6,6 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,7 +26,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import selectors, services
-from accounts.forms import PasswordConfirmForm, ProfileForm, TokenForm
+from accounts.forms import (
+    NewPasswordForm,
+    PasswordConfirmForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    TokenForm,
+)
 from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
 from config import privacy
 
@@ -155,8 +163,9 @@ def second_factor_setup(request):
         "accounts/second_factor_setup.html",
         {
             "form": form,
-            # The template labels the code (role="img"); the SVG itself stays unlabelled.
-            "qr_svg": qr.svg_inline(scale=5, border=4),
+            # The template labels the code (role="img"); the SVG itself stays unlabelled. With a
+            # viewBox instead of a fixed size it shrinks with a narrow screen (reflow at 320 px).
+            "qr_svg": qr.svg_inline(scale=5, border=4, omitsize=True),
             "secret": " ".join(_base32(device)[i : i + 4] for i in range(0, 32, 4)),
             "next": _safe_next(request, ""),
             "required": selectors.requires_second_factor(request.user),
@@ -204,3 +213,44 @@ def _base32(device) -> str:
     from base64 import b32encode
 
     return b32encode(device.bin_key).decode("ascii")
+
+
+# --- Password reset: Django's views with German pages, the link mailed by a task ------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the email address. Known or not, the answer is the same page, and as quick: the
+    form enqueues the email (``PasswordResetRequestForm.save``) instead of waiting for the mail
+    server."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    title = gettext_lazy("Passwort vergessen")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    title = gettext_lazy("E-Mail unterwegs")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed link: Django checks the one-time token, moves it into the session (so it does
+    not leak through the Referer header) and asks for the new password, which the password
+    validators check. No automatic login: the person signs in with the new password, and with
+    the second factor where they have one."""
+
+    form_class = NewPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    title = gettext_lazy("Neues Passwort festlegen")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_was_reset(user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+    title = gettext_lazy("Passwort geändert")

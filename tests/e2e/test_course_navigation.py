@@ -55,7 +55,7 @@ def test_reader_follows_next_through_a_whole_section(live_demo, keyboard_page):
             "banner": 1,
             "main": 1,
             "contentinfo": 1,
-            "navs": ["Hauptnavigation", "Brotkrumennavigation", "Modulnavigation"],
+            "navs": ["Hauptnavigation", "Brotkrumennavigation", "Modulnavigation", "Rechtliches"],
             "searches": 1,
         }
         breadcrumb = page.get_by_role("navigation", name="Brotkrumennavigation")
