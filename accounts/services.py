@@ -1,4 +1,5 @@
-"""Writes on accounts: the second factor, lockouts, the data export and erasure, retention.
+"""Writes on accounts: the second factor, lockouts, password reset, the data export and erasure,
+retention.
 
 Each function runs in one transaction. Error messages are module constants the tests reuse.
 """
@@ -11,10 +12,17 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -136,6 +144,67 @@ def unlock_login(*, username: str, actor) -> int:
         details={"attempts_removed": removed},
     )
     return removed
+
+
+# --- Password reset ------------------------------------------------------------------------
+
+# At most this many reset emails per account and hour: the form can be sent for any address, and
+# nobody's mailbox should fill up with links someone else requested. Further requests get the
+# same answer page (nothing tells that no email went out).
+PASSWORD_RESET_EMAILS_PER_HOUR = 3
+
+
+def may_send_password_reset(*, user) -> bool:
+    """Counts a reset email for ``user`` in a fixed one-hour window in the shared cache; False
+    once the window's allowance is used up."""
+    key = f"accounts:password-reset:{user.pk}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count <= PASSWORD_RESET_EMAILS_PER_HOUR
+
+
+def password_reset_url(user) -> str:
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def send_password_reset_email(*, user_id: int) -> bool:
+    """Mails a fresh one-time link to set a new password, in German, to an active account with a
+    usable password; False (and no email) for any other id. No database writes: a repeated run
+    only mails another link. The link stops working once the password is set, and after
+    ``PASSWORD_RESET_TIMEOUT`` (Django's token covers the password hash and the last login)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None or not user.has_usable_password():
+        return False
+    valid_until = timezone.localtime() + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    context = {
+        "user": user,
+        "username": user.get_username(),
+        "url": password_reset_url(user),
+        "valid_until": valid_until,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/password_reset_subject.txt", context)
+        body = render_to_string("accounts/email/password_reset.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True
+
+
+def password_was_reset(*, user) -> int:
+    """After a new password was set with an emailed link: lifts django-axes' lockout of the
+    account (whoever set it has the mailbox, so the failed guesses before no longer matter)."""
+    return axes_reset(username=user.get_username())
 
 
 # --- Personal data -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate
 from certificates.rendering import teaching_units
 from training.models import Enrollment, ModuleProgress, Sitting
@@ -48,12 +49,14 @@ def lock_enrollment(enrollment_id: int) -> None:
 
 
 def completion_facts(enrollment_id: int) -> CompletionFacts | None:
-    """Who completed what, when, on which revisions; None unless the enrollment is completed."""
+    """Who completed what, when, on which revisions; None unless the enrollment is completed,
+    and for an erased account (no one left to certify)."""
     from cms.selectors import course_outline
 
     enrollment = (
         Enrollment.objects.select_related("user", "course")
         .filter(pk=enrollment_id, completed_at__isnull=False)
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .first()
     )
     if enrollment is None:
@@ -143,6 +146,7 @@ def enrollments_missing_certificate(*, completed_before, limit: int = 500) -> li
         Enrollment.objects.filter(
             completed_at__isnull=False, completed_at__lt=completed_before, certificate__isnull=True
         )
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .order_by("completed_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from audit.models import AuditAction
+from audit.services import record_audit
 from certificates import rendering, selectors, signing
 from certificates.models import Certificate, CertificateText, SerialCounter
 
@@ -234,15 +236,21 @@ def can_revoke(user) -> bool:
 
 
 def revoke_certificate(*, certificate_id, reason: str, revoked_by) -> Certificate:
-    """Revokes a certificate with a reason; logged in Wagtail's audit log (who, when, why).
-    Revoking is final: a revoked certificate is never issued again for the enrollment."""
+    """Revokes a certificate with a reason; logged (who, when, why) in Wagtail's audit log, which
+    the certificate's history shows, and in the access log (*Zugriffsprotokoll*, about the
+    holder). Revoking is final: a revoked certificate is never issued again for the enrollment.
+    """
     reason = (reason or "").strip()
     if not can_revoke(revoked_by):
         raise ValidationError(NOT_ALLOWED_TO_REVOKE)
     if not reason:
         raise ValidationError({"reason": REVOCATION_REASON_REQUIRED})
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__user")
+            .get(pk=certificate_id)
+        )
         if certificate.is_revoked:
             raise ValidationError(ALREADY_REVOKED)
         certificate.revoked_at = timezone.now()
@@ -255,5 +263,12 @@ def revoke_certificate(*, certificate_id, reason: str, revoked_by) -> Certificat
             action=REVOKE_ACTION,
             user=revoked_by,
             data={"reason": reason, "serial": certificate.serial},
+        )
+        record_audit(
+            actor=revoked_by,
+            action=AuditAction.CERTIFICATE_REVOKED,
+            target=certificate,
+            subject=certificate.enrollment.user,
+            details={"serial": certificate.serial, "reason": reason},
         )
     return certificate

@@ -24,8 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy
 
 Exporter = Callable[[models.Model], list[dict]]
 Eraser = Callable[[models.Model], None]
@@ -58,6 +60,9 @@ class Entry:
 
 
 LAST = 1000
+#: What stands where an erased person's name was copied into a row that is kept (the name of
+#: a trainer who marked an essay, a person in an import list).
+ERASED_PERSON = gettext_lazy("gelöschtes Konto")
 _entries: dict[tuple[str, str], Entry] = {}
 _discovered = False
 _lock = threading.Lock()
@@ -185,6 +190,20 @@ def detach(model: type[models.Model], field: str) -> Eraser:
         model._default_manager.filter(**{field: user}).update(**{field: None})
 
     return erase
+
+
+def erased_person_label() -> str:
+    """``ERASED_PERSON`` in the site's language: stored rows do not depend on the language of
+    whoever triggered the erasure."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(ERASED_PERSON)
+
+
+def delete_file_on_commit(field_file) -> None:
+    """Deletes a stored file once the erasure commits (a rollback keeps row and file)."""
+    if field_file:
+        storage, name = field_file.storage, field_file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def keep(user) -> None:

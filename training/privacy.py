@@ -1,12 +1,32 @@
 """How training's per-person data is exported and erased (see config/privacy.py).
 
 Erasure keeps learning statistics: enrollments, progress and scores stay with the anonymised
-account, so cohort reports keep their numbers; what a person wrote (answers) is removed."""
+account, so cohort reports keep their numbers; what a person wrote (answers) and what was
+written about it (feedback on essays) is removed. A trainer's traces (marks, enrollment history)
+stay without their name; their import and export jobs, which list other people, are deleted."""
 
+import re
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import privacy
-from training.models import Cohort, Enrollment, ModuleProgress, Quiz, Sitting
+from training.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentEvent,
+    EssayMark,
+    ModuleProgress,
+    OrganisationUnit,
+    Quiz,
+    Sitting,
+    WorkspaceJob,
+)
+
+IMPORT_DISCARDED = _(
+    "Dieser Import wurde verworfen, weil das Konto einer darin aufgeführten Person gelöscht "
+    "wurde. Bitte laden Sie die Liste erneut hoch."
+)
 
 privacy.register(
     Enrollment,
@@ -104,4 +124,176 @@ privacy.register(
     policy="Von der Person gesperrte Lernkontrollen werden entsperrt.",
     export=privacy.rows("locked_by", ["id", "title", "locked_at"], model=Quiz),
     erase=_unlock_quizzes,
+)
+
+
+# --- Trainer workspace ----------------------------------------------------------------------
+
+
+def _leave_units(user) -> None:
+    for unit in OrganisationUnit.objects.filter(leads=user):
+        unit.leads.remove(user)
+
+
+privacy.register(
+    OrganisationUnit,
+    title=_("Organisationseinheiten, die Sie leiten"),
+    policy="Die Person wird als Dienststellenleitung aus den Organisationseinheiten entfernt.",
+    export=privacy.rows("leads", ["id", "organisation", "name"], model=OrganisationUnit),
+    erase=_leave_units,
+)
+privacy.register(
+    EnrollmentEvent,
+    title=_("Verlauf Ihrer Einschreibungen"),
+    policy=(
+        "Der Verlauf der Einschreibungen bleibt; wer ihn ausgelöst hat (Trainer:in), wird "
+        "entfernt, die Einträge bleiben ohne Personenbezug."
+    ),
+    # What happened to the person's own enrollments; the actor is a trainer, not named here.
+    export=privacy.rows(
+        "enrollment__user", ["enrollment_id", "action", "at"], model=EnrollmentEvent
+    ),
+    erase=privacy.detach(EnrollmentEvent, "actor"),
+)
+
+
+def _export_marks(user) -> list[dict]:
+    # The marks and feedback the person's essay answers received.
+    return list(
+        EssayMark.objects.filter(sitting__user=user)
+        .order_by("pk")
+        .values(
+            "sitting_id",
+            "block_id",
+            "old_points",
+            "new_points",
+            "feedback",
+            "marked_by_name",
+            "marked_at",
+        )
+    )
+
+
+def _erase_marks(user) -> None:
+    label = privacy.erased_person_label()
+    # As the person who was marked: the feedback is free text about them; points stay.
+    EssayMark.objects.filter(sitting__user=user).exclude(feedback="").update(feedback="")
+    # As the trainer who marked: the marks stay (points, feedback, time) without the name. The
+    # attempt's answers carry the name of the block's latest marker too.
+    blocks = set(EssayMark.objects.filter(marked_by=user).values_list("sitting_id", "block_id"))
+    latest = {}
+    for sitting_id, block_id, marked_by_id in (
+        EssayMark.objects.filter(sitting_id__in={block[0] for block in blocks})
+        .order_by("marked_at", "pk")
+        .values_list("sitting_id", "block_id", "marked_by_id")
+    ):
+        latest[(sitting_id, block_id)] = marked_by_id
+    by_sitting = {}
+    for sitting_id, block_id in blocks:
+        if latest.get((sitting_id, block_id)) == user.pk:
+            by_sitting.setdefault(sitting_id, []).append(block_id)
+    for sitting in Sitting.objects.select_for_update().filter(pk__in=by_sitting):
+        changed = False
+        for block_id in by_sitting[sitting.pk]:
+            answer = sitting.answers.get(block_id)
+            if isinstance(answer, dict) and answer.get("marked_by"):
+                answer["marked_by"] = label
+                changed = True
+        if changed:
+            sitting.save(update_fields=["answers"])
+    EssayMark.objects.filter(marked_by=user).update(marked_by=None, marked_by_name=label)
+
+
+privacy.register(
+    EssayMark,
+    title=_("Bewertungen Ihrer Freitextantworten"),
+    policy=(
+        "Punkte bleiben als Statistik. Rückmeldungen an die Person werden gelöscht; hat die "
+        "Person als Trainer:in bewertet, steht statt ihres Namens «gelöschtes Konto»."
+    ),
+    export=_export_marks,
+    erase=_erase_marks,
+)
+
+
+def _export_jobs(user) -> list[dict]:
+    # The person's own imports and exports; their results list other people and stay out.
+    return list(
+        WorkspaceJob.objects.filter(created_by=user)
+        .order_by("pk")
+        .values(
+            "id",
+            "kind",
+            "status",
+            "cohort__name",
+            "upload_name",
+            "created_at",
+            "finished_at",
+        )
+    )
+
+
+def _names_person(row: dict, user, keys: set[str]) -> bool:
+    return row.get("user_id") == user.pk or (row.get("email") or "").lower() in keys
+
+
+def _redact(value, addresses: set[str], label: str):
+    """``value`` (JSON) with each of ``addresses`` replaced by ``label`` in every string."""
+    if isinstance(value, str):
+        for address in addresses:
+            value = re.sub(re.escape(address), label, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_redact(item, addresses, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact(item, addresses, label) for key, item in value.items()}
+    return value
+
+
+def _erase_jobs(user) -> None:
+    # The person's own jobs hold lists of other people and their files: deleted.
+    for job in WorkspaceJob.objects.filter(created_by=user):
+        privacy.delete_file_on_commit(job.upload)
+        privacy.delete_file_on_commit(job.result_file)
+        job.delete()
+    # Other trainers' imports that list the person (kept a week, see purge_jobs): the person's
+    # row loses name and address; an import still waiting for confirmation is discarded, as
+    # its stored file lists the person.
+    keys = {key.lower() for key in (user.email, user.username) if key}
+    addresses = {key for key in keys if "@" in key}
+    label = privacy.erased_person_label()
+    for job in WorkspaceJob.objects.select_for_update().filter(kind=WorkspaceJob.Kind.IMPORT):
+        rows = [row for row in job.result.get("rows") or [] if _names_person(row, user, keys)]
+        if not rows:
+            continue
+        for row in rows:
+            row.update(
+                first_name=label,
+                last_name="",
+                email="",
+                user_id=None,
+                problems=_redact(row.get("problems", []), addresses, label),
+                notes=_redact(row.get("notes", []), addresses, label),
+            )
+        job.error = _redact(job.error, addresses, label)
+        fields = ["result", "error"]
+        if job.status in (WorkspaceJob.Status.PREVIEW, WorkspaceJob.Status.QUEUED):
+            privacy.delete_file_on_commit(job.upload)
+            job.upload = ""
+            job.status = WorkspaceJob.Status.FAILED
+            job.error = str(IMPORT_DISCARDED)
+            job.finished_at = timezone.now()
+            fields += ["upload", "status", "finished_at"]
+        job.save(update_fields=fields)
+
+
+privacy.register(
+    WorkspaceJob,
+    title=_("Ihre Import- und Exportaufträge"),
+    policy=(
+        "Aufträge der Person werden mit ihren Dateien gelöscht (sie enthalten Listen anderer "
+        "Personen); in Importen anderer verliert die Zeile der Person Name und E-Mail-Adresse."
+    ),
+    export=_export_jobs,
+    erase=_erase_jobs,
 )

@@ -81,6 +81,12 @@ def test_a_course_lead_revokes_with_a_reason(client, certificates):
     assert (entry.user_id, entry.data["reason"]) == (lead.pk, "Teilnahme nicht nachgewiesen")
     history = client.get(f"/admin/certificate/history/{certificate.pk}/")
     assert "Zertifikat widerrufen" in history.content.decode()
+    # and the access log lists the revocation with the lead and the holder
+    log = client.get("/admin/protokoll/", {"action": "certificate_revoked"}).content.decode()
+    holder = certificate.enrollment.user
+    assert "Zertifikat widerrufen" in log
+    assert lead.username in log and holder.get_full_name() in log
+    assert f"certificates.certificate #{certificate.pk}" in log
 
 
 def test_trainers_may_word_the_certificate_text(client, course):

@@ -2,6 +2,7 @@ import hashlib
 import json
 import re
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from wagtail.models import ModelLogEntry
 
+from audit.models import AuditAction, AuditEntry
 from certificates import services, signing
 from certificates.models import Certificate
 from certificates.selectors import CODE_ALPHABET
@@ -272,6 +274,19 @@ def test_a_course_lead_revokes_with_a_reason_and_it_is_audited(issued, lead):
         "reason": "Prüfungsleistung nicht selbst erbracht",
         "serial": issued.serial,
     }
+    # and the access log (Zugriffsprotokoll) records who revoked whose certificate, when and why
+    audit = AuditEntry.objects.get()
+    assert (audit.action, audit.actor, audit.subject) == (
+        AuditAction.CERTIFICATE_REVOKED,
+        lead,
+        issued.enrollment.user,
+    )
+    assert (audit.target_type, audit.target_id) == ("certificates.certificate", str(issued.pk))
+    assert audit.details == {
+        "serial": issued.serial,
+        "reason": "Prüfungsleistung nicht selbst erbracht",
+    }
+    assert issued.revoked_at <= audit.created_at < issued.revoked_at + timedelta(seconds=5)
 
 
 def test_revoking_needs_a_reason(issued, lead):
@@ -280,6 +295,7 @@ def test_revoking_needs_a_reason(issued, lead):
     assert error.value.message_dict == {"reason": [services.REVOCATION_REASON_REQUIRED]}
     issued.refresh_from_db()
     assert issued.revoked_at is None
+    assert not AuditEntry.objects.exists()
 
 
 def test_a_trainer_may_not_revoke(issued, course):
@@ -287,6 +303,7 @@ def test_a_trainer_may_not_revoke(issued, course):
     with pytest.raises(ValidationError) as error:
         services.revoke_certificate(certificate_id=issued.pk, reason="Fehler", revoked_by=trainer)
     assert error.value.messages == [services.NOT_ALLOWED_TO_REVOKE]
+    assert not AuditEntry.objects.exists()
 
 
 def test_revoking_twice_is_refused(issued, lead):
@@ -296,6 +313,7 @@ def test_revoking_twice_is_refused(issued, lead):
     assert error.value.messages == [services.ALREADY_REVOKED]
     issued.refresh_from_db()
     assert issued.revocation_reason == "Fehler"
+    assert AuditEntry.objects.get().details["reason"] == "Fehler"
 
 
 def test_a_revoked_certificate_is_not_issued_again(issued, lead):

@@ -1,13 +1,16 @@
 """The privacy registry: every model that points at a person says how it is exported and erased."""
 
 import json
+from datetime import datetime
 
 import pytest
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 
+from certificates.models import Certificate
 from config import privacy
-from tests.privacy.conftest import ESSAY, PERSON
+from tests.privacy.conftest import ESSAY, FEEDBACK, HOLDER_NAME, PERSON
+from training.models import Enrollment
 
 
 def test_every_model_pointing_at_a_user_is_registered():
@@ -66,8 +69,9 @@ def test_the_download_holds_everything_about_the_person(person, client):
     # when they download their data from the account page
     page = client.get("/konto/daten/")
     response = client.get("/konto/daten/meine-daten.json")
-    # then it is a JSON attachment with profile, enrollments, progress, sittings with answers,
-    # second factor, failed logins and who looked at their data
+    # then it is a JSON attachment with profile, enrollments and their history, progress,
+    # sittings with answers and the feedback on them, certificates, second factor, failed
+    # logins and who looked at their data
     assert "Daten als JSON-Datei herunterladen" in page.content.decode()
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
@@ -85,13 +89,39 @@ def test_the_download_holds_everything_about_the_person(person, client):
         "Einwohnerdienste 2026",
         "Experte für digitalen Bürgerservice",
     )
-    assert len(records["training.moduleprogress"]["items"]) == 1
+    enrollment_id = Enrollment.objects.get(user=person).pk
+    assert [
+        (e["enrollment_id"], e["action"]) for e in records["training.enrollmentevent"]["items"]
+    ] == [(enrollment_id, "imported")]
+    progress = records["training.moduleprogress"]["items"]
+    assert progress and all(p["completed_at"] for p in progress)
     sitting = records["training.sitting"]["items"][0]
     assert (sitting["answers"], sitting["score"], sitting["passed"]) == (
         {"essay-1": ESSAY},
         "3.00",
         True,
     )
+    mark = records["training.essaymark"]["items"][0]
+    assert (mark["feedback"], mark["new_points"], mark["marked_by_name"]) == (
+        FEEDBACK,
+        "3.00",
+        "Regula Meier",
+    )
+    issued = Certificate.objects.get(enrollment__user=person)
+    assert records["certificates.certificate"]["title"] == "Ihre Zertifikate"
+    [certificate] = records["certificates.certificate"]["items"]
+    assert {k: certificate[k] for k in ("serial", "holder_name", "course_title", "status")} == {
+        "serial": issued.serial,
+        "holder_name": HOLDER_NAME,
+        "course_title": "Experte für digitalen Bürgerservice",
+        "status": "valid",
+    }
+    assert datetime.fromisoformat(certificate["issued_at"]) == issued.issued_at
+    assert certificate["verification_code"] == issued.display_code
+    assert certificate["verification_url"].endswith(f"/zertifikate/pruefen/{issued.token}/")
+    assert certificate["download_url"].endswith(f"/zertifikate/{issued.pk}/pdf/")
+    # (the trainer's import that enrolled them lists other people: not part of their data)
+    assert "training.workspacejob" not in records
     assert records["otp_totp.totpdevice"]["items"][0]["name"] == "Handy von Xaveria"
     assert records["axes.accessattempt"]["items"][0]["failures_since_start"] == 1
     assert records["audit.auditentry"]["items"][0]["actor__username"] == "trainerin"
