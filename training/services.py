@@ -166,6 +166,20 @@ def pinned_quiz(sitting: Sitting):
     return quiz
 
 
+_SITTING_RELATIONS = [f.name for f in Sitting._meta.concrete_fields if f.is_relation]
+
+
+def _clean_sitting(sitting: Sitting, *, only: Sequence[str] | None = None, constraints=True):
+    """``full_clean`` without re-reading the rows the attempt points at (they were read, or
+    locked, in this transaction). ``only`` validates just the fields a write changes, leaving
+    uniqueness and constraints to the database, whose IntegrityError has the last word."""
+    if only is None:
+        sitting.full_clean(exclude=_SITTING_RELATIONS, validate_constraints=constraints)
+        return
+    others = [f.name for f in Sitting._meta.concrete_fields if f.name not in only]
+    sitting.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+
+
 def sequence_token(sitting: Sitting, question_id: str) -> str:
     """The token an answer form carries: sitting, its sequence number and the question shown."""
     return _token_signer.sign(f"{sitting.pk}.{sitting.sequence}.{question_id}")
@@ -241,7 +255,7 @@ def _settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) 
     if not result.needs_marking and not quiz.exam_paper:
         sitting.answers = {}
         sitting.answers_discarded = True
-    sitting.full_clean()
+    _clean_sitting(sitting)
     sitting.save()
     if sitting.passed and not was_passed:
         _record_pass(sitting, now)
@@ -335,7 +349,8 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     )
     try:
         with transaction.atomic():
-            sitting.full_clean()
+            # the two unique constraints are the database's to enforce (IntegrityError below)
+            _clean_sitting(sitting, constraints=False)
             sitting.save()
     except (IntegrityError, ValidationError):
         # Another request started an attempt at the same moment; the constraints let only one
@@ -424,7 +439,7 @@ def submit_answer(
             if set(sitting.question_order) <= set(sitting.answers):
                 _finish(sitting, quiz, questions, now)
             else:
-                sitting.full_clean()
+                _clean_sitting(sitting, only=["answers", "sequence"])
                 sitting.save(update_fields=["answers", "sequence"])
     if timed_out:
         raise TimeLimitExceeded(errors.TIME_UP)
