@@ -22,7 +22,23 @@ class CompetenceArea(models.TextChoices):
     )
 
 
-class HomePage(Page):
+class TreeFactsMixin:
+    """Tree facts every view of the page reads, from the memo of the tree (``cms.tree_cache``)
+    instead of the database: the view restrictions Wagtail checks before serving, and the
+    ancestors the breadcrumbs show."""
+
+    def get_view_restrictions(self):
+        from cms.selectors import view_restrictions
+
+        return view_restrictions(self)
+
+    def breadcrumb_ancestors(self):
+        from cms.selectors import breadcrumb_ancestors
+
+        return breadcrumb_ancestors(self)
+
+
+class HomePage(TreeFactsMixin, Page):
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -34,14 +50,17 @@ class HomePage(Page):
         verbose_name = _("Startseite")
 
     def route(self, request, path_components):
-        """Finds the page for a URL in two queries instead of two per tree level.
+        """Finds the page for a URL by its ``url_path`` (two queries, or none once the tree's memo
+        holds it) instead of two queries per tree level.
 
         Wagtail keeps every page's ``url_path`` up to date, and no page type below the home page
         routes sub-paths of its own; should one ever do, the standard walk still answers.
         """
+        from cms.selectors import page_at
+
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            page = Page.objects.descendant_of(self).filter(url_path=url_path).specific().first()
+            page = page_at(self, url_path)
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
@@ -57,7 +76,7 @@ class HomePage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(TreeFactsMixin, Page):
     subtitle = models.CharField(_("Untertitel"), max_length=250, blank=True)
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
 
@@ -81,7 +100,7 @@ class CoursePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(TreeFactsMixin, Page):
     """A competence area of the course. ``order`` sets the reading order, not the tree position."""
 
     competence_area = models.CharField(
@@ -120,7 +139,7 @@ class SectionPage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(TreeFactsMixin, Page):
     teaser = models.TextField(_("Kurzbeschreibung"), max_length=500, blank=True)
     learning_objectives = StreamField(
         [("objective", blocks.CharBlock(label=_("Lernziel"), max_length=300))],
@@ -174,7 +193,7 @@ class ModulePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(TreeFactsMixin, Page):
     """A plain page for texts beside the course: privacy notice, accessibility statement, …"""
 
     body = RichTextField(_("Inhalt"), features=STANDARD_PAGE_FEATURES, blank=True)

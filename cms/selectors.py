@@ -3,9 +3,11 @@ size of the course, so pages that call them keep a constant query count."""
 
 from dataclasses import dataclass
 
-from wagtail.models import Page
+from django.http.request import split_domain_port
+from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.models import CoursePage, ModulePage, SectionPage
+from cms.tree_cache import memoised
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,13 @@ def section_modules(section: SectionPage) -> list[ModulePage]:
 
 
 def _outline(course_path: str, course_depth: int) -> list[SectionOutline]:
+    """The outline from the memo of the tree (two queries when the tree has changed), as fresh
+    lists the caller may change."""
+    memo = memoised(("outline", course_path), lambda: _build_outline(course_path, course_depth))
+    return [SectionOutline(section=o.section, modules=list(o.modules)) for o in memo]
+
+
+def _build_outline(course_path: str, course_depth: int) -> list[SectionOutline]:
     sections = list(_sections_under(course_path, course_depth))
     by_path = {s.path: SectionOutline(section=s, modules=[]) for s in sections}
     steplen = Page.steplen
@@ -114,3 +123,62 @@ def module_neighbours(module: ModulePage):
 def search_modules(query: str):
     """Live modules matching the query, best first (PostgreSQL full text on PostgreSQL)."""
     return ModulePage.objects.live().defer("body").search(query)
+
+
+# --- Tree facts every page view needs (memoised per tree version, see cms.tree_cache) --------
+
+
+def site_for_request(request) -> Site | None:
+    """Wagtail's site for the request's host and port, with its root page's specific instance."""
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+
+    def build():
+        site = Site._find_for_request(request)
+        if site is not None:
+            site.root_page.specific  # noqa: B018 (loaded once, kept with the site)
+        return site
+
+    return memoised(("site", hostname, port), build)
+
+
+def attach_site(request) -> None:
+    """Gives the request its site and the sites' root paths from the memo, where Wagtail looks
+    for them (``Site.find_for_request`` reads ``request._wagtail_site`` before querying)."""
+    if request is None:
+        return
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = site_for_request(request)
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        # What Page.get_url_parts() reads from the cache once per request (Wagtail's attribute).
+        request._wagtail_cached_site_root_paths = memoised(
+            ("site_root_paths",), Site.get_site_root_paths
+        )
+
+
+def page_at(root: Page, url_path: str) -> Page | None:
+    """The page (specific, live or not) at a URL path below ``root``; None when there is none.
+    Only pages that exist are memoised, so requests for unknown URLs cannot fill the memo."""
+    return memoised(
+        ("page_at", root.pk, url_path),
+        lambda: Page.objects.descendant_of(root).filter(url_path=url_path).specific().first(),
+        keep_none=False,
+    )
+
+
+def view_restrictions(page: Page):
+    """The view restrictions on the page and its ancestors, as Wagtail's
+    ``Page.get_view_restrictions()`` returns them: a queryset, here already evaluated from the
+    memo (chaining on it, e.g. ``order_by``, queries the same rows afresh)."""
+    rows = memoised(("restrictions", page.pk), lambda: list(Page.get_view_restrictions(page)))
+    queryset = PageViewRestriction.objects.filter(pk__in=[r.pk for r in rows])
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def breadcrumb_ancestors(page: Page) -> list[Page]:
+    """The page's ancestors below the tree's root (home page first), for the breadcrumbs."""
+    if not page.pk:
+        return []
+    return memoised(("ancestors", page.pk), lambda: list(page.get_ancestors())[1:])

@@ -28,6 +28,17 @@ def _tasks_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_tree_memo():
+    """Each test starts without the page tree's memo (``cms.tree_cache``): rows that an earlier
+    test created and rolled back must not be served from it."""
+    from cms import tree_cache
+
+    tree_cache.reset()
+    yield
+    tree_cache.reset()
+
+
+@pytest.fixture(autouse=True)
 def _admin_second_factor(request, settings):
     """Tests log editors in with ``force_login`` and open the admin. The second factor that the
     admin requires (``ADMIN_REQUIRE_2FA``, on in production) is off here unless a test is marked

@@ -322,6 +322,21 @@ class EnrollmentOverview:
         return [s for s in self.sittings if s.complete and s.needs_marking]
 
 
+_DASHBOARD_SITTING_FIELDS = (
+    "enrollment",
+    "attempt_number",
+    "started_at",
+    "finished_at",
+    "complete",
+    "passed",
+    "score",
+    "max_score",
+    "needs_marking",
+    "quiz",
+    "quiz__title",
+)
+
+
 def dashboard_for(user) -> dict:
     """Mein Lernstand: per enrollment the sections with module states, the next module, the
     attempts and pending essays. A fixed number of queries per enrollment."""
@@ -340,8 +355,11 @@ def dashboard_for(user) -> dict:
             )
             for outline in course_outline(enrollment.course)
         ]
+        # What the attempts table and the pending list show; the quizzes' questions stay unread.
         sittings = list(
-            enrollment.sittings.select_related("quiz", "module").order_by("-started_at", "-pk")
+            enrollment.sittings.select_related("quiz")
+            .only(*_DASHBOARD_SITTING_FIELDS)
+            .order_by("-started_at", "-pk")
         )
         overviews.append(
             EnrollmentOverview(enrollment=enrollment, sections=sections, sittings=sittings)
