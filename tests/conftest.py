@@ -29,13 +29,17 @@ def _tasks_in_process(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_tree_memo():
-    """Each test starts without the page tree's memo (``cms.tree_cache``): rows that an earlier
-    test created and rolled back must not be served from it."""
+    """Each test starts without the page tree's memo (``cms.tree_cache``) and the parsed quiz
+    revisions (``training.services``): rows that an earlier test created and rolled back must
+    not be served from them."""
     from cms import tree_cache
+    from training.services import forget_pinned_quizzes
 
     tree_cache.reset()
+    forget_pinned_quizzes()
     yield
     tree_cache.reset()
+    forget_pinned_quizzes()
 
 
 @pytest.fixture(autouse=True)

@@ -185,8 +185,11 @@ def sitting_of(user, sitting_id) -> Sitting:
         sitting_id = int(sitting_id)
     except (TypeError, ValueError) as exc:
         raise NotFoundError(SITTING_NOT_FOUND) from exc
+    # The quiz's questions come from the pinned revision (services.pinned_quiz), and pages of an
+    # attempt show the module's title and link only: the big JSON columns stay unread.
     sitting = (
-        Sitting.objects.select_related("quiz_revision", "quiz", "module")
+        Sitting.objects.select_related("quiz", "module")
+        .defer("quiz__questions", "module__body", "module__learning_objectives")
         .filter(pk=sitting_id)
         .first()
     )

@@ -7,6 +7,7 @@ certificates app registers one (in its AppConfig.ready) that enqueues the certif
 Nothing is announced when the transaction rolls back.
 """
 
+import copy
 import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -149,14 +150,39 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
 # --- Quiz attempts -------------------------------------------------------------------------
 
 
+# A revision's content never changes, so the quiz and questions parsed from it are kept per
+# process, by revision id: answering a question does not parse the quiz's JSON again.
+PINNED_MEMO_MAX = 512
+_pinned: dict[int, tuple[Quiz, dict[str, QuizQuestion]]] = {}
+
+
+def _pinned_content(sitting: Sitting) -> tuple[Quiz, dict[str, QuizQuestion]]:
+    revision_id = sitting.quiz_revision_id
+    content = _pinned.get(revision_id)
+    if content is None:
+        quiz = Quiz.from_serializable_data(sitting.quiz_revision.content, check_fks=False)
+        content = (quiz, quiz_questions(quiz))
+        if len(_pinned) >= PINNED_MEMO_MAX:
+            _pinned.clear()
+        _pinned[revision_id] = content
+    return content
+
+
+def forget_pinned_quizzes() -> None:
+    """Empties the memo of parsed revisions (tests do, as their rows roll back)."""
+    _pinned.clear()
+
+
 def pinned_quiz(sitting: Sitting):
     """The quiz as it was when the attempt started (its revision), whatever was edited since.
 
     What ``Revision.as_object()`` gives, without its queries: the row comes from the sitting
-    (callers select it with the revision) and the foreign keys stored in the revision's content
-    are not looked up one by one (``check_fks``), since a question page never follows them."""
+    (callers select it with the attempt), the revision's content is parsed once per process
+    (the revision is read only then), and the foreign keys stored in it are not looked up one by
+    one (``check_fks``), since a question page never follows them. A copy: callers may set
+    attributes on it."""
     row = sitting.quiz
-    quiz = Quiz.from_serializable_data(sitting.quiz_revision.content, check_fks=False)
+    quiz = copy.copy(_pinned_content(sitting)[0])
     quiz.pk = row.pk
     # as with_content_json: values that belong to the quiz as a whole, not to a revision
     quiz.latest_revision_id = row.latest_revision_id
@@ -164,6 +190,11 @@ def pinned_quiz(sitting: Sitting):
     quiz.has_unpublished_changes = row.has_unpublished_changes
     quiz.first_published_at = row.first_published_at
     return quiz
+
+
+def pinned_questions(sitting: Sitting) -> Mapping[str, QuizQuestion]:
+    """The attempt's revision's questions by block id (shared: read, never change them)."""
+    return _pinned_content(sitting)[1]
 
 
 _SITTING_RELATIONS = [f.name for f in Sitting._meta.concrete_fields if f.is_relation]
@@ -198,9 +229,11 @@ def _locked_sitting(*, user, sitting_id) -> Sitting:
         sitting_id = int(sitting_id)
     except (TypeError, ValueError) as exc:
         raise NotFoundError(errors.SITTING_NOT_FOUND) from exc
+    # The quiz row for its publishing state; its questions come from the pinned revision.
     sitting = (
         Sitting.objects.select_for_update(of=("self",))
-        .select_related("quiz_revision", "quiz")
+        .select_related("quiz")
+        .defer("quiz__questions")
         .filter(pk=sitting_id)
         .first()
     )
@@ -271,8 +304,7 @@ def _finish(sitting: Sitting, quiz, questions, now, *, timed_out: bool = False) 
 def _close_if_expired(sitting: Sitting, now) -> bool:
     if sitting.complete or not _is_expired(sitting, now):
         return False
-    quiz = pinned_quiz(sitting)
-    _finish(sitting, quiz, quiz_questions(quiz), now, timed_out=True)
+    _finish(sitting, pinned_quiz(sitting), pinned_questions(sitting), now, timed_out=True)
     return True
 
 
@@ -429,7 +461,9 @@ def submit_answer(
             if question_id == ALL_QUESTIONS:
                 raise TrainingError(errors.MALFORMED_FORM)
             quiz = pinned_quiz(sitting)
-            questions = quiz_questions(quiz)
+            if not quiz.one_question_per_page:  # its form sends every answer at once
+                raise TrainingError(errors.MALFORMED_FORM)
+            questions = pinned_questions(sitting)
             question = questions.get(question_id)
             if question is None:  # in the order but not in its revision: corrupt, refuse
                 raise TrainingError(errors.QUESTION_NOT_IN_SITTING)
@@ -444,6 +478,29 @@ def submit_answer(
     if timed_out:
         raise TimeLimitExceeded(errors.TIME_UP)
     return sitting
+
+
+def submit_form(
+    *,
+    user,
+    sitting_id: int,
+    token: str,
+    question_id: str,
+    values: Sequence[str],
+    answers: Mapping[str, Sequence[str]],
+) -> Sitting:
+    """One posted form of an attempt: a single question's answer (:func:`submit_answer`) or, when
+    the form's signed token is for all questions, which only the all-on-one-page form carries,
+    every answer (:func:`submit_all_answers`). Each locks and checks the attempt itself."""
+    try:
+        all_questions = _read_token(token)[2] == ALL_QUESTIONS
+    except TrainingError:
+        all_questions = False  # submit_answer refuses the token after checking the attempt
+    if all_questions:
+        return submit_all_answers(user=user, sitting_id=sitting_id, token=token, answers=answers)
+    return submit_answer(
+        user=user, sitting_id=sitting_id, question_id=question_id, token=token, values=values
+    )
 
 
 def submit_all_answers(
@@ -464,10 +521,12 @@ def submit_all_answers(
         timed_out = _close_if_expired(sitting, now)
         if not timed_out:
             _check_form(sitting, token, ALL_QUESTIONS)
+            quiz = pinned_quiz(sitting)
+            if quiz.one_question_per_page:  # its form asks one question at a time
+                raise TrainingError(errors.MALFORMED_FORM)
             if any(qid not in sitting.question_order for qid in answers):
                 raise TrainingError(errors.QUESTION_NOT_IN_SITTING)
-            quiz = pinned_quiz(sitting)
-            questions = quiz_questions(quiz)
+            questions = pinned_questions(sitting)
             parsed, problems = {}, {}
             for qid in sitting.question_order:
                 try:
@@ -535,7 +594,7 @@ def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_
         if not sitting.complete:
             raise TrainingError(errors.SITTING_NOT_FINISHED)
         quiz = pinned_quiz(sitting)
-        questions = quiz_questions(quiz)
+        questions = pinned_questions(sitting)
         question = questions.get(block_id)
         answer = sitting.answers.get(block_id)
         if (

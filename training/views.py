@@ -11,8 +11,13 @@ from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from training import selectors, services
-from training.errors import SITTING_FINISHED, TimeLimitExceeded, TrainingError
-from training.questions import quiz_questions
+from training.errors import (
+    SITTING_FINISHED,
+    NotFoundError,
+    PermissionDeniedError,
+    TimeLimitExceeded,
+    TrainingError,
+)
 
 ANSWER_FIELD_PREFIX = "answer-"
 
@@ -81,12 +86,12 @@ def start_quiz(request, module_id):
 @login_required
 @private_no_store
 def sitting(request, sitting_id):
+    if request.method == "POST":
+        return _submit(request, sitting_id)
     try:
         sitting = selectors.sitting_of(request.user, sitting_id)
     except TrainingError as exc:
         return _error(request, exc)
-    if request.method == "POST":
-        return _submit(request, sitting)
     if not sitting.complete and sitting.deadline_at:
         sitting = services.close_expired_sitting(user=request.user, sitting_id=sitting.pk)
         if sitting.complete:
@@ -96,39 +101,37 @@ def sitting(request, sitting_id):
     return _render_sitting(request, sitting)
 
 
-def _submit(request, sitting):
-    quiz = services.pinned_quiz(sitting)
+def _submit(request, sitting_id):
+    """An answer post: the service locks and checks the attempt (one read of it); the attempt
+    is read again for the page only when the post was refused."""
     question_id = request.POST.get("question", "")
     try:
-        if quiz.one_question_per_page:
-            sitting = services.submit_answer(
-                user=request.user,
-                sitting_id=sitting.pk,
-                question_id=question_id,
-                token=request.POST.get("token", ""),
-                values=request.POST.getlist("answer"),
-            )
-        else:
-            answers = {
+        sitting = services.submit_form(
+            user=request.user,
+            sitting_id=sitting_id,
+            token=request.POST.get("token", ""),
+            question_id=question_id,
+            values=request.POST.getlist("answer"),
+            answers={
                 key.removeprefix(ANSWER_FIELD_PREFIX): request.POST.getlist(key)
                 for key in request.POST
                 if key.startswith(ANSWER_FIELD_PREFIX)
-            }
-            sitting = services.submit_all_answers(
-                user=request.user,
-                sitting_id=sitting.pk,
-                token=request.POST.get("token", ""),
-                answers=answers,
-            )
-    except TimeLimitExceeded as exc:
-        return _error(request, exc, result_sitting=sitting)
+            },
+        )
+    except (NotFoundError, PermissionDeniedError) as exc:
+        return _error(request, exc)
     except TrainingError as exc:
-        sitting.refresh_from_db()
-        if sitting.complete or exc.message == SITTING_FINISHED:
+        sitting = selectors.sitting_of(request.user, sitting_id)
+        if (
+            isinstance(exc, TimeLimitExceeded)
+            or sitting.complete
+            or exc.message == SITTING_FINISHED
+        ):
             return _error(request, exc, result_sitting=sitting)
         return _render_sitting(request, sitting, error=exc, status=exc.status)
     if sitting.complete:
         return redirect("training:result", sitting_id=sitting.pk)
+    quiz = services.pinned_quiz(sitting)
     url = request.path
     if not quiz.answers_at_end and quiz.one_question_per_page:
         url += f"?rueckmeldung={question_id}#rueckmeldung"
@@ -137,7 +140,7 @@ def _submit(request, sitting):
 
 def _render_sitting(request, sitting, *, error: TrainingError | None = None, status=200):
     quiz = services.pinned_quiz(sitting)
-    questions = quiz_questions(quiz)
+    questions = services.pinned_questions(sitting)
     order = sitting.question_order
     answered = [qid for qid in order if qid in sitting.answers]
     context = {
