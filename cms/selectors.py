@@ -166,6 +166,15 @@ def page_at(root: Page, url_path: str) -> Page | None:
     )
 
 
+def live_module(module_id: int) -> ModulePage | None:
+    """The live module with this id (None when there is none or it is not live)."""
+    return memoised(
+        ("live_module", module_id),
+        lambda: ModulePage.objects.live().filter(pk=module_id).first(),
+        keep_none=False,
+    )
+
+
 def view_restrictions(page: Page):
     """The view restrictions on the page and its ancestors, as Wagtail's
     ``Page.get_view_restrictions()`` returns them: a queryset, here already evaluated from the

@@ -114,9 +114,12 @@ def _module_requirements_met(progress: ModuleProgress) -> bool:
 
 
 def _live_module(module_id: int):
-    from cms.models import ModulePage
+    from cms.selectors import live_module
 
-    module = ModulePage.objects.live().filter(pk=module_id).first()
+    try:
+        module = live_module(int(module_id))
+    except (TypeError, ValueError):
+        module = None
     if module is None:
         raise NotFoundError(errors.MODULE_NOT_FOUND)
     return module
@@ -157,10 +160,14 @@ _pinned: dict[int, tuple[Quiz, dict[str, QuizQuestion]]] = {}
 
 
 def _pinned_content(sitting: Sitting) -> tuple[Quiz, dict[str, QuizQuestion]]:
-    revision_id = sitting.quiz_revision_id
+    return _revision_content(sitting.quiz_revision_id, lambda: sitting.quiz_revision)
+
+
+def _revision_content(revision_id, revision) -> tuple[Quiz, dict[str, QuizQuestion]]:
+    """The quiz and questions of a revision; ``revision()`` gives the row when not yet parsed."""
     content = _pinned.get(revision_id)
     if content is None:
-        quiz = Quiz.from_serializable_data(sitting.quiz_revision.content, check_fks=False)
+        quiz = Quiz.from_serializable_data(revision().content, check_fks=False)
         content = (quiz, quiz_questions(quiz))
         if len(_pinned) >= PINNED_MEMO_MAX:
             _pinned.clear()
@@ -326,25 +333,24 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     """
     module = _live_module(module_id)
     enrollment = _enrollment_for(user, module)
-    from training.selectors import module_quiz
+    from training.selectors import quiz_id_in_body
 
-    quiz = module_quiz(module.pk)
+    quiz_id = quiz_id_in_body(module)
+    quiz = (
+        Quiz.objects.filter(pk=quiz_id, live=True).defer("questions").first() if quiz_id else None
+    )
     if quiz is None or quiz.live_revision_id is None:
         raise NotFoundError(errors.QUIZ_UNAVAILABLE)
 
     with transaction.atomic():
         open_sitting = (
-            Sitting.objects.select_for_update()
-            .select_related("quiz_revision")
-            .filter(user=user, quiz=quiz, complete=False)
-            .first()
+            Sitting.objects.select_for_update().filter(user=user, quiz=quiz, complete=False).first()
         )
         if open_sitting and not _close_if_expired(open_sitting, timezone.now()):
             return open_sitting
 
-    revision = quiz.live_revision
-    pinned = revision.as_object()
-    questions = quiz_questions(pinned)
+    revision_id = quiz.live_revision_id
+    pinned, questions = _revision_content(revision_id, lambda: quiz.live_revision)
     if not questions:
         raise NotFoundError(errors.QUIZ_UNAVAILABLE)
     used = Sitting.objects.filter(user=user, quiz=quiz).count()
@@ -367,7 +373,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     sitting = Sitting(
         user=user,
         quiz=quiz,
-        quiz_revision=revision,
+        quiz_revision_id=revision_id,
         enrollment=enrollment,
         module=module,
         attempt_number=used + 1,
