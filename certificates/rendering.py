@@ -29,7 +29,6 @@ BOLD = "DejaVuSans-Bold"
 INK = HexColor("#1a1a1a")
 ACCENT = HexColor("#0b4f6c")
 MUTED = HexColor("#555555")
-MINUTES_PER_TEACHING_UNIT = 45
 QR_MASK = 2
 
 # Binary font and page streams: ASCII85 only makes the file larger and slower to write.
@@ -69,13 +68,6 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(REGULAR, FONT_DIR / "DejaVuSans.ttf"))
         pdfmetrics.registerFont(TTFont(BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
         _fonts_registered = True
-
-
-def teaching_units(minutes: int) -> int:
-    """Whole teaching units of 45 minutes, rounded half up; a section with content counts one."""
-    if minutes <= 0:
-        return 0
-    return max(1, (minutes * 2 + MINUTES_PER_TEACHING_UNIT) // (2 * MINUTES_PER_TEACHING_UNIT))
 
 
 def _german_date(value) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate
-from certificates.rendering import teaching_units
+from certificates.units import teaching_units
 from training.models import Enrollment, ModuleProgress, Sitting
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -24,7 +24,7 @@ from wagtail.log_actions import log
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from certificates import rendering, selectors, signing
+from certificates import selectors, signing
 from certificates.models import Certificate, CertificateText, SerialCounter
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         code=new_code(),
     )
     short_url = verify_url(certificate.display_code)
+    from certificates import rendering  # reportlab: loaded where certificates are issued only
+
     pdf = rendering.render_certificate(
         rendering.CertificateContent(
             serial=certificate.serial,

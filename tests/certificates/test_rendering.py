@@ -6,12 +6,8 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
-from certificates.rendering import (
-    CertificateContent,
-    SectionLine,
-    render_certificate,
-    teaching_units,
-)
+from certificates.rendering import CertificateContent, SectionLine, render_certificate
+from certificates.units import teaching_units
 
 CONTENT = CertificateContent(
     serial="DBS-2027-000042",
