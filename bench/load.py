@@ -211,6 +211,7 @@ class Results:
     explain: str = ""
     findings: list = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)  # scenario -> why it could not run on this data
 
 
 def server_key(scenario) -> tuple:
@@ -305,12 +306,20 @@ def measure(scenario, ctx, args, plan_files, connections, duration):
 
 def throughput_phase(scenarios, ctx, args, results: Results):
     from bench import wrk
+    from bench.scenarios import NotApplicable
     from bench.stats import Summary
 
     plan_files = {}
-    for s in scenarios:
+    for s in list(scenarios):
         if s.kind == "page":
-            plan_files[s.name] = wrk.write_plan(OUT_DIR / f"plan-{s.name}.tsv", s.plan(ctx))
+            try:
+                plan = s.plan(ctx)
+            except NotApplicable as exc:
+                log(f"  {s.name}: skipped, {exc}")
+                results.skipped[s.name] = str(exc)
+                scenarios.remove(s)
+                continue
+            plan_files[s.name] = wrk.write_plan(OUT_DIR / f"plan-{s.name}.tsv", plan)
 
     log(f"warm-up ({args.warmup:g}s per scenario, discarded)")
     for s in scenarios:
@@ -584,6 +593,12 @@ def print_report(scenarios, pending, args, ctx, results: Results, out):
             )
     for problem in results.problems:
         w(f"  [MISS] {problem}")
+
+    if results.skipped:
+        w()
+        w("skipped scenarios (not applicable to this data):")
+        for name, why in results.skipped.items():
+            w(f"  {name:<18} {why}")
 
     if pending:
         w()
