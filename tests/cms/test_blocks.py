@@ -72,6 +72,35 @@ def test_image_block_renders_alt_text_and_caption(image):
     assert "<figcaption>Foto</figcaption>" in html
 
 
+def render_body(raw_blocks):
+    stream = StreamValue(ModuleBodyBlock(), raw_blocks, is_lazy=True)
+    return "".join(str(child.render()) for child in stream)
+
+
+def test_a_body_with_many_images_renders_with_as_many_queries_as_with_one(
+    django_assert_num_queries,
+):
+    # given bodies with one and with four images whose renditions exist (first view made them)
+    images = [Image.objects.create(title=f"Bild {i}", file=get_test_image_file()) for i in range(4)]
+
+    def body(count):
+        return [
+            {"type": "image", "value": {"image": img.pk, "alt_text": f"Bild {i}"}}
+            for i, img in enumerate(images[:count])
+        ]
+
+    render_body(body(4))
+    # when each renders afresh, then the images come with their renditions in two queries
+    with django_assert_num_queries(2):
+        one = render_body(body(1))
+    with django_assert_num_queries(2):
+        four = render_body(body(4))
+    assert one.count("<img") == 1 and four.count("<img") == 4
+    # the same image twice in a body renders twice
+    twice = render_body(body(1) + body(1))
+    assert twice.count("<img") == 2
+
+
 def test_image_block_renders_without_caption(image):
     html = render("image", {"image": image.pk, "alt_text": "Leere Schalterhalle", "caption": ""})
     assert 'alt="Leere Schalterhalle"' in html
