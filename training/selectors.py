@@ -269,6 +269,24 @@ class ModuleStatus:
             return "started"
         return "open"
 
+    @property
+    def state_display(self) -> tuple[str, str, str]:
+        """The state as Mein Lernstand shows it: CSS class, a mark and the label."""
+        return MODULE_STATE_DISPLAY[self.state]
+
+
+MODULE_STATE_DISPLAY = {
+    "complete": ("status status--ok", "✓ ", _("abgeschlossen")),
+    "quiz_open": ("status status--pending", "", _("gelesen, Lernkontrolle noch nicht bestanden")),
+    "read_open": (
+        "status status--pending",
+        "",
+        _("Lernkontrolle bestanden, Inhalt noch nicht als gelesen markiert"),
+    ),
+    "started": ("status", "", _("begonnen")),
+    "open": ("status", "", _("noch offen")),
+}
+
 
 @dataclass
 class SectionProgress:
@@ -346,7 +364,18 @@ def dashboard_for(user) -> dict:
     from cms.selectors import course_outline
 
     overviews = []
-    enrollments = Enrollment.objects.filter(user=user).select_related("cohort", "course")
+    # The course page only for its title and place in the tree (the outline is memoised).
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("cohort", "course")
+        .only(
+            *(f.attname for f in Enrollment._meta.concrete_fields),
+            "cohort__name",
+            "course__title",
+            "course__path",
+            "course__depth",
+        )
+    )
     for enrollment in enrollments:
         progress = {p.module_id: p for p in enrollment.progress.all()}
         sections = [
