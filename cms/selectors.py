@@ -144,7 +144,8 @@ def site_for_request(request) -> Site | None:
 
 def attach_site(request) -> None:
     """Gives the request its site and the sites' root paths from the memo, where Wagtail looks
-    for them (``Site.find_for_request`` reads ``request._wagtail_site`` before querying)."""
+    for them (``Site.find_for_request`` reads ``request._wagtail_site`` before querying).
+    Views whose pages link to course pages call it first; elsewhere Wagtail queries as usual."""
     if request is None:
         return
     if not hasattr(request, "_wagtail_site"):

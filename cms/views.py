@@ -8,6 +8,7 @@ MAX_QUERY_LENGTH = 200
 
 
 def search(request):
+    attach_site(request)  # the results link to pages
     # Control characters (a NUL byte breaks PostgreSQL) carry no meaning in a search.
     raw = (request.GET.get("q") or "")[:MAX_QUERY_LENGTH]
     query = "".join(ch for ch in raw if ch.isprintable()).strip()

@@ -119,7 +119,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cms.context_processors.site",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
         },

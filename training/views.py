@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cms.selectors import attach_site
 from training import selectors, services
 from training.errors import (
     SITTING_FINISHED,
@@ -47,6 +48,7 @@ def _error(request, exc: TrainingError, **context):
 @login_required
 @private_no_store
 def dashboard(request):
+    attach_site(request)  # the page links to every module
     return render(request, "training/dashboard.html", selectors.dashboard_for(request.user))
 
 
@@ -203,6 +205,7 @@ def result(request, sitting_id):
         return _error(request, exc)
     if not sitting.complete:
         return redirect("training:sitting", sitting_id=sitting.pk)
+    attach_site(request)  # the page links to the module and the next one
     quiz = services.pinned_quiz(sitting)
     next_module = None
     if sitting.module_id:
