@@ -180,6 +180,8 @@ def view_restrictions(page: Page):
     """The view restrictions on the page and its ancestors, as Wagtail's
     ``Page.get_view_restrictions()`` returns them: a queryset, here already evaluated from the
     memo (chaining on it, e.g. ``order_by``, queries the same rows afresh)."""
+    if not page.pk:  # an unsaved page (e.g. a preview before the first save) has no key
+        return Page.get_view_restrictions(page)
     rows = memoised(("restrictions", page.pk), lambda: list(Page.get_view_restrictions(page)))
     queryset = PageViewRestriction.objects.filter(pk__in=[r.pk for r in rows])
     queryset._result_cache = list(rows)

@@ -379,3 +379,19 @@ def test_an_all_on_one_page_form_is_refused_for_a_one_question_per_page_attempt(
     assert response.status_code == 400
     assert str(errors.MALFORMED_FORM) in response.content.decode()
     assert snapshot(sitting) == before
+
+
+def test_a_single_question_form_is_refused_for_an_all_on_one_page_attempt(build_world, client):
+    # given an all-on-one-page attempt, when a one-question form is forged for it
+    world = build_world(
+        questions=[single_choice("s1"), single_choice("s2")], one_question_per_page=False
+    )
+    client.force_login(world.participant)
+    sitting = start(client, world.module)
+    before = snapshot(sitting)
+    token = services.sequence_token(sitting, "s1")
+    response = post(client, sitting, {"token": token, "question": "s1", "answer": "s1-right"})
+    # then it is refused as malformed and nothing is stored
+    assert response.status_code == 400
+    assert str(errors.MALFORMED_FORM) in response.content.decode()
+    assert snapshot(sitting) == before
