@@ -34,12 +34,12 @@ def module_quiz(module_id: int) -> Quiz | None:
 
 
 def quiz_in_body(module) -> Quiz | None:
-    """The live quiz of a module instance already at hand (no query for its body)."""
-    for block in module.body:
-        if block.block_type == "quiz" and block.value["quiz"] is not None:
-            quiz = block.value["quiz"]
-            return quiz if quiz.live else None
-    return None
+    """The live quiz of a module instance already at hand: one query for the quiz row, none for
+    the body (its questions stay unread: an attempt reads them from its pinned revision)."""
+    quiz_id = quiz_id_in_body(module)
+    if quiz_id is None:
+        return None
+    return Quiz.objects.filter(pk=quiz_id, live=True).defer("questions").first()
 
 
 def _enrollments_for_module(user, module):

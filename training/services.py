@@ -333,12 +333,9 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     """
     module = _live_module(module_id)
     enrollment = _enrollment_for(user, module)
-    from training.selectors import quiz_id_in_body
+    from training.selectors import quiz_in_body
 
-    quiz_id = quiz_id_in_body(module)
-    quiz = (
-        Quiz.objects.filter(pk=quiz_id, live=True).defer("questions").first() if quiz_id else None
-    )
+    quiz = quiz_in_body(module)
     if quiz is None or quiz.live_revision_id is None:
         raise NotFoundError(errors.QUIZ_UNAVAILABLE)
 
