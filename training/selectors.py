@@ -179,20 +179,23 @@ def module_panel(user, module) -> dict:
 # --- Attempts ------------------------------------------------------------------------------
 
 
-def sitting_of(user, sitting_id) -> Sitting:
-    """The user's attempt; 404 for an unknown id, 403 for someone else's attempt."""
+def sitting_of(user, sitting_id, *, with_quiz_and_module: bool = False) -> Sitting:
+    """The user's attempt; 404 for an unknown id, 403 for someone else's attempt.
+
+    Question pages read the attempt alone: the quiz's questions and rules come from the pinned
+    revision (services.pinned_quiz). The result page asks for the quiz row (its publishing state
+    decides whether a new attempt may start) and the module (its title and neighbours) too, not
+    their big JSON columns."""
     try:
         sitting_id = int(sitting_id)
     except (TypeError, ValueError) as exc:
         raise NotFoundError(SITTING_NOT_FOUND) from exc
-    # The quiz's questions come from the pinned revision (services.pinned_quiz), and pages of an
-    # attempt show the module's title and link only: the big JSON columns stay unread.
-    sitting = (
-        Sitting.objects.select_related("quiz", "module")
-        .defer("quiz__questions", "module__body", "module__learning_objectives")
-        .filter(pk=sitting_id)
-        .first()
-    )
+    sittings = Sitting.objects.filter(pk=sitting_id)
+    if with_quiz_and_module:
+        sittings = sittings.select_related("quiz", "module").defer(
+            "quiz__questions", "module__body", "module__learning_objectives"
+        )
+    sitting = sittings.first()
     if sitting is None:
         raise NotFoundError(SITTING_NOT_FOUND)
     if sitting.user_id != user.pk:

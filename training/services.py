@@ -187,15 +187,20 @@ def pinned_quiz(sitting: Sitting):
     (callers select it with the attempt), the revision's content is parsed once per process
     (the revision is read only then), and the foreign keys stored in it are not looked up one by
     one (``check_fks``), since a question page never follows them. A copy: callers may set
-    attributes on it."""
-    row = sitting.quiz
+    attributes on it.
+
+    The quiz row is not read for it: question pages and answer posts select the attempt alone.
+    When a caller selected the row with the attempt, the values that belong to the quiz as a
+    whole rather than to a revision (publishing state) are taken from it, as
+    ``with_content_json`` does."""
     quiz = copy.copy(_pinned_content(sitting)[0])
-    quiz.pk = row.pk
-    # as with_content_json: values that belong to the quiz as a whole, not to a revision
-    quiz.latest_revision_id = row.latest_revision_id
-    quiz.live = row.live
-    quiz.has_unpublished_changes = row.has_unpublished_changes
-    quiz.first_published_at = row.first_published_at
+    quiz.pk = sitting.quiz_id
+    if Sitting.quiz.is_cached(sitting):
+        row = sitting.quiz
+        quiz.latest_revision_id = row.latest_revision_id
+        quiz.live = row.live
+        quiz.has_unpublished_changes = row.has_unpublished_changes
+        quiz.first_published_at = row.first_published_at
     return quiz
 
 
@@ -236,14 +241,8 @@ def _locked_sitting(*, user, sitting_id) -> Sitting:
         sitting_id = int(sitting_id)
     except (TypeError, ValueError) as exc:
         raise NotFoundError(errors.SITTING_NOT_FOUND) from exc
-    # The quiz row for its publishing state; its questions come from the pinned revision.
-    sitting = (
-        Sitting.objects.select_for_update(of=("self",))
-        .select_related("quiz")
-        .defer("quiz__questions")
-        .filter(pk=sitting_id)
-        .first()
-    )
+    # The attempt alone: its quiz's questions and rules come from the pinned revision.
+    sitting = Sitting.objects.select_for_update().filter(pk=sitting_id).first()
     if sitting is None:
         raise NotFoundError(errors.SITTING_NOT_FOUND)
     if sitting.user_id != user.pk:

@@ -200,7 +200,7 @@ def _render_sitting(request, sitting, *, error: TrainingError | None = None, sta
 @private_no_store
 def result(request, sitting_id):
     try:
-        sitting = selectors.sitting_of(request.user, sitting_id)
+        sitting = selectors.sitting_of(request.user, sitting_id, with_quiz_and_module=True)
     except TrainingError as exc:
         return _error(request, exc)
     if not sitting.complete:

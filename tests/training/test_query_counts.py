@@ -1,6 +1,7 @@
 """Every participant page runs at most 12 queries, and the same number whatever the size of the
 course and the participant's history (modules, questions, attempts)."""
 
+import html
 import json
 
 import pytest
@@ -11,7 +12,14 @@ from django.urls import reverse
 
 from cms.models import ModulePage
 from tests.factories import multiple_choice, single_choice, true_false
-from tests.training.conftest import start, take_quiz
+from tests.training.conftest import (
+    QUESTION_RE,
+    TOKEN_RE,
+    correct_values,
+    start,
+    take_quiz,
+)
+from training.models import Sitting
 
 MAX_QUERIES = 12
 
@@ -83,3 +91,31 @@ def test_participant_pages_stay_within_twelve_queries_as_course_and_history_grow
     # then every page stays within the limit, with exactly as many queries as before
     assert all(n <= MAX_QUERIES for n in after.values()), after
     assert after == before
+
+
+def test_a_question_page_and_an_answer_post_read_the_attempt_alone(build_world, client):
+    # given a participant in an attempt (its quiz revision parsed once by the first page view)
+    world = build_world()
+    client.force_login(world.participant)
+    sitting = start(client, world.module)
+    url = reverse("training:sitting", args=[sitting.pk])
+    client.get(url)
+
+    # when the question is shown and answered
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(url)
+    form = {
+        "token": html.unescape(TOKEN_RE.search(page.content.decode()).group(1)),
+        "question": QUESTION_RE.search(page.content.decode()).group(1),
+    }
+    with CaptureQueriesContext(connection) as post_queries:
+        response = client.post(url, {**form, "answer": correct_values(form["question"])})
+
+    # then neither reads the quiz's or the module's row: the rules and questions come from the
+    # revision pinned to the attempt
+    assert response.status_code == 302
+    assert Sitting.objects.get(pk=sitting.pk).answers.keys() == {form["question"]}
+    for name, captured in (("page", page_queries), ("post", post_queries)):
+        tables = " ".join(q["sql"] for q in captured.captured_queries)
+        assert '"training_quiz"' not in tables, (name, tables)
+        assert '"cms_modulepage"' not in tables, (name, tables)
