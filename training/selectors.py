@@ -43,11 +43,14 @@ def quiz_in_body(module) -> Quiz | None:
 
 
 def _enrollments_for_module(user, module):
-    from cms.models import CoursePage
-
-    return Enrollment.objects.filter(
-        user=user, course__in=CoursePage.objects.ancestor_of(module).values("pk")
-    ).select_related("cohort")
+    """The user's enrollments in a course above the module. The course's place in the tree
+    is one of the module's path prefixes (treebeard's materialised path): a join on the page
+    row instead of a subquery for the module's ancestors, cheaper to build and to run."""
+    steplen = module.steplen
+    ancestor_paths = [module.path[:end] for end in range(steplen, len(module.path), steplen)]
+    return Enrollment.objects.filter(user=user, course__path__in=ancestor_paths).select_related(
+        "cohort"
+    )
 
 
 def enrollment_for_module(user, module) -> Enrollment | None:

@@ -18,6 +18,8 @@ from tests.factories import UserFactory, build_course, enroll
 
 pytestmark = pytest.mark.django_db
 
+NOT_ENROLLED = "Sie sind in diesem Kurs nicht eingeschrieben."
+
 # A query on the tree: its outer FROM names a page, site or view-restriction table.
 TREE_TABLES = ('"wagtailcore_page"', '"wagtailcore_site"', '"wagtailcore_pageview', '"cms_')
 
@@ -128,6 +130,33 @@ def test_a_moved_module_has_its_new_place_at_once(client, committed, world):
     html = client.get(module.url).content.decode()
     assert breadcrumbs(html)[-2:] == [target.title, module.title]
     assert "Modul 3 von 3" in html
+
+
+def test_a_module_moved_to_another_course_counts_for_that_course_at_once(client, committed, world):
+    from cms.models import CoursePage, SectionPage
+    from tests.factories import publish_page
+
+    # given a participant enrolled in the course of a module they have opened
+    module = world["modules"][0][0]
+    client.force_login(world["participant"])
+    assert NOT_ENROLLED not in client.get(module.url).content.decode()
+
+    # when the trainer moves the module into a course the participant is not enrolled in
+    def other_course():
+        course = publish_page(world["home"], CoursePage(title="Zweiter Kurs", slug="zweiter"))
+        return publish_page(
+            course,
+            SectionPage(
+                title="Anderer Bereich", slug="anders", competence_area="fachkompetenz", order=1
+            ),
+        )
+
+    target = committed(other_course)
+    committed(lambda: module.move(target, pos="last-child"))
+
+    # then its page says their progress there is not recorded
+    module.refresh_from_db()
+    assert NOT_ENROLLED in client.get(module.url).content.decode()
 
 
 def test_a_view_restriction_applies_at_once(client, committed, world):
