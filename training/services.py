@@ -183,11 +183,10 @@ def forget_pinned_quizzes() -> None:
 def pinned_quiz(sitting: Sitting):
     """The quiz as it was when the attempt started (its revision), whatever was edited since.
 
-    What ``Revision.as_object()`` gives, without its queries: the row comes from the sitting
-    (callers select it with the attempt), the revision's content is parsed once per process
-    (the revision is read only then), and the foreign keys stored in it are not looked up one by
-    one (``check_fks``), since a question page never follows them. A copy: callers may set
-    attributes on it.
+    What ``Revision.as_object()`` gives, without its queries: the revision's content is parsed
+    once per process (the revision is read only then), and the foreign keys stored in it are not
+    looked up one by one (``check_fks``), since a question page never follows them. A copy:
+    callers may set attributes on it.
 
     The quiz row is not read for it: question pages and answer posts select the attempt alone.
     When a caller selected the row with the attempt, the values that belong to the quiz as a
