@@ -738,12 +738,33 @@ def save(results: Results, args, scenarios) -> Path:
     return path
 
 
-def baseline(quick: bool) -> dict | None:
-    """The latest saved run at the default size (and of the same kind), for the comparison."""
-    files = sorted((OUT_DIR / "results").glob("*-n2000.json"))
+# What a run at the default size must share with the volume run to be its baseline: the same
+# server (processes, worker class) and the same measuring method. A run of a few scenarios or
+# with another worker class (a developer's experiment) is not a baseline.
+BASELINE_ARGS = (
+    "quick",
+    "duration",
+    "warmup",
+    "sweep",
+    "repetitions",
+    "pool",
+    "workers",
+    "worker_class",
+    "threads",
+    "wrk_threads",
+)
+
+
+def baseline(args, results_dir: Path | None = None) -> dict | None:
+    """The latest saved run at the default size of the same kind as ``args``, with every
+    scenario, for the comparison."""
+    files = sorted((results_dir or OUT_DIR / "results").glob("*-n2000.json"))
     for f in reversed(files):
         data = json.loads(f.read_text())
-        if data.get("at8") and data.get("quick") == quick:
+        saved = data.get("args") or {}
+        if not data.get("at8") or saved.get("scenarios"):
+            continue
+        if all(saved.get(key) == getattr(args, key) for key in BASELINE_ARGS):
             return data
     return None
 
@@ -874,7 +895,7 @@ def main(argv=None) -> int:
         results.explain += "\n" + text
         results.findings += findings
     if args.volume:
-        results.meta["baseline"] = baseline(args.quick)
+        results.meta["baseline"] = baseline(args)
 
     print_report(throughput, pending, args, ctx, results, sys.stdout)
     path = save(results, args, throughput)
