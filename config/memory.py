@@ -16,6 +16,7 @@ Two measures, installed by ``config/wsgi.py`` (web processes only):
 """
 
 import gc
+import threading
 
 from django.core.signals import request_finished, request_started
 
@@ -23,7 +24,8 @@ from django.core.signals import request_finished, request_started
 # page runs 0–1 (the first request of a worker a few), the cohort report of 500 people 15–40.
 HEAVY_REQUEST_COLLECTIONS = 10
 
-_state = {"young_collections_at_start": 0}
+# Per thread, for servers that run requests in threads (runserver, gthread workers).
+_request = threading.local()
 
 
 def _young_collections() -> int:
@@ -31,11 +33,12 @@ def _young_collections() -> int:
 
 
 def _note_request_start(**kwargs) -> None:
-    _state["young_collections_at_start"] = _young_collections()
+    _request.young_collections_at_start = _young_collections()
 
 
 def _collect_after_heavy_request(**kwargs) -> None:
-    if _young_collections() - _state["young_collections_at_start"] >= HEAVY_REQUEST_COLLECTIONS:
+    start = getattr(_request, "young_collections_at_start", None)
+    if start is not None and _young_collections() - start >= HEAVY_REQUEST_COLLECTIONS:
         gc.collect()
 
 

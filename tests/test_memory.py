@@ -1,6 +1,7 @@
 """config/memory.py: the web process frees a heavy request's garbage when the request ends."""
 
 import gc
+import importlib
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -38,9 +39,17 @@ def _cycles(n):
 
 
 def test_the_wsgi_application_installs_the_measures(full_collections):
-    import config.wsgi  # noqa: F401 - installed on import (already imported: install again)
+    import config.wsgi
 
-    memory.install()
+    # given a process in which neither measure is in place
+    request_finished.disconnect(dispatch_uid="config.memory.finish")
+    request_started.disconnect(dispatch_uid="config.memory.start")
+    gc.unfreeze()
+
+    # when the WSGI module is loaded, as gunicorn loads it
+    importlib.reload(config.wsgi)
+
+    # then start-up objects are frozen and heavy requests are followed by a collection
     assert gc.get_freeze_count() > 0
     assert any(key[0] == "config.memory.finish" for key, *_ in request_finished.receivers), (
         "the collection after heavy requests is not connected"
