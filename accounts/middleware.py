@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.selectors import has_second_factor, requires_second_factor
 from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
-from config.security import is_admin_path
+from core.security import is_admin_path
 
 
 def _exempt_paths() -> set[str]:

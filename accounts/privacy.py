@@ -24,7 +24,7 @@ from wagtail.models.api import APIToken
 from wagtail.users.models import UserProfile
 
 from accounts.services import anonymise_account
-from config import privacy
+from core import privacy
 
 User = get_user_model()
 

@@ -29,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.selectors import ERASED_USERNAME_PREFIX, requires_second_factor
 from audit.models import AuditAction
 from audit.services import purge_audit_entries, record_audit
-from config import privacy
+from core import privacy
 
 INVALID_TOKEN = _(
     "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen sechsstelligen "

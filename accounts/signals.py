@@ -3,7 +3,7 @@
 - A user with a confirmed second factor is marked as not yet verified: the middleware then
   knows without a query that a participant who switched it on must enter a code first.
 - The idle timeout's renewal time starts now, so the first pages after a login do not save the
-  session again (config.security.SessionIdleTimeoutMiddleware)."""
+  session again (core.security.SessionIdleTimeoutMiddleware)."""
 
 import time
 
@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from accounts.selectors import has_second_factor
-from config.security import RENEWED_AT_SESSION_KEY
+from core.security import RENEWED_AT_SESSION_KEY
 
 SECOND_FACTOR_PENDING_SESSION_KEY = "second_factor_pending"
 

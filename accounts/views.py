@@ -34,7 +34,7 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
-from config import privacy
+from core import privacy
 
 LOCKED_OUT = gettext_lazy(
     "Zu viele fehlgeschlagene Anmeldeversuche: Die Anmeldung mit diesem Benutzernamen ist für "

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
-from config import privacy
+from core import privacy
 
 
 def _anonymise_entries_about(user) -> None:

@@ -365,7 +365,7 @@ def create_sessions(user_ids: list[int], *, data: dict | None = None) -> dict[in
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.base import SessionBase
 
-    from config.security import RENEWED_AT_SESSION_KEY
+    from core.security import RENEWED_AT_SESSION_KEY
 
     store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
     backends = settings.AUTHENTICATION_BACKENDS

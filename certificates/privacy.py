@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry
 
 from certificates.models import Certificate
 from certificates.services import absolute_url, verify_url
-from config import privacy
+from core import privacy
 
 
 def _export(user) -> list[dict]:

@@ -4,13 +4,13 @@ import threading
 from celery import Celery, shared_task
 from celery.signals import task_postrun, task_prerun
 
+from core.health import HEARTBEAT_CACHE_KEY
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-HEARTBEAT_CACHE_KEY = "celery:heartbeat"
 
 
 @task_prerun.connect

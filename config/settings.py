@@ -81,18 +81,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.PreferredLanguageMiddleware",
+    "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cms.tree_cache.RequestTreeVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
-    "config.security.SessionIdleTimeoutMiddleware",
+    "core.security.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.security.SecurityHeadersMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "core.security.SecurityHeadersMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so it sees the lockout flag that a failed login set on the request.
     "axes.middleware.AxesMiddleware",
@@ -102,7 +102,7 @@ MIDDLEWARE = [
 # (config/benchmark.py). Off in production; bench/ switches it on for its gunicorn.
 BENCHMARK_HEADERS = env.bool("DJANGO_BENCHMARK_HEADERS", default=False)
 if BENCHMARK_HEADERS:
-    MIDDLEWARE.insert(0, "config.benchmark.BenchmarkHeadersMiddleware")
+    MIDDLEWARE.insert(0, "core.benchmark.BenchmarkHeadersMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -110,7 +110,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [BASE_DIR / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -162,7 +162,7 @@ CACHES["fragments"] = (
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
@@ -219,7 +219,7 @@ OTP_TOTP_ISSUER = "Bürgerservice-Akademie"
 # address is stopped, while a whole administration behind one NAT address is not locked out by
 # one colleague's typos, nor an account by a stranger's attempts from elsewhere.
 AUTHENTICATION_BACKENDS = [
-    "config.security.LockoutBackend",
+    "core.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
@@ -230,7 +230,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
 AXES_VERBOSE = False
 # Content Security Policy: no inline scripts or styles on participant pages. The Wagtail admin
-# gets its own, relaxed policy (config.security.ADMIN_CSP_REPLACE): its templates use inline
+# gets its own, relaxed policy (core.security.ADMIN_CSP_REPLACE): its templates use inline
 # scripts.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -7,10 +7,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
 from cms import views as cms_views
-from config import benchmark, views
+from core import benchmark, health
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("bench/bare", benchmark.bare, name="bench_bare"),  # 404 unless in benchmark mode
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),

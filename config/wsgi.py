@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from config import memory  # noqa: E402 - needs the settings and apps loaded above
+from core import memory  # noqa: E402 - needs the settings and apps loaded above
 
 memory.install()

@@ -15,10 +15,10 @@ from bench.reference import (
     ensure_reference_page,
     reference_page_model,
 )
-from config.benchmark import QUERY_COUNT_HEADER, SERVER_TIME_HEADER
+from core.benchmark import QUERY_COUNT_HEADER, SERVER_TIME_HEADER
 from tests.test_settings import ROOT
 
-MIDDLEWARE = "config.benchmark.BenchmarkHeadersMiddleware"
+MIDDLEWARE = "core.benchmark.BenchmarkHeadersMiddleware"
 
 
 @pytest.fixture

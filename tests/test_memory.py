@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.core.signals import request_finished, request_started
 
-from config import memory
+from core import memory
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 
-from config.security import RENEWED_AT_SESSION_KEY
+from core.security import RENEWED_AT_SESSION_KEY
 from tests.factories import UserFactory
 from tests.test_settings import run_django
 from tools.audit_dependencies import summarise

@@ -10,7 +10,7 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config import privacy
+from core import privacy
 from training.models import (
     Cohort,
     Enrollment,

@@ -13,7 +13,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
 from bench.flows import FlowError, HttpUser, Recorder, RequestSpec, spike
-from config.benchmark import QUERY_COUNT_HEADER
+from core.benchmark import QUERY_COUNT_HEADER
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -24,7 +24,7 @@ class QuietHandler(WSGIRequestHandler):
 @pytest.fixture
 def server(settings):
     settings.BENCHMARK_HEADERS = True
-    settings.MIDDLEWARE = ["config.benchmark.BenchmarkHeadersMiddleware", *settings.MIDDLEWARE]
+    settings.MIDDLEWARE = ["core.benchmark.BenchmarkHeadersMiddleware", *settings.MIDDLEWARE]
     httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
     httpd.set_app(get_wsgi_application())
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

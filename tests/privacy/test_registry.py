@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 
 from certificates.models import Certificate
-from config import privacy
+from core import privacy
 from tests.privacy.conftest import ESSAY, FEEDBACK, HOLDER_NAME, PERSON
 from training.models import Enrollment
 

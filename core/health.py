@@ -1,12 +1,14 @@
-"""Operational endpoints that belong to no app."""
+"""Operational endpoints that belong to no app: /healthz."""
 
+from celery import current_app as app
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.celery import HEARTBEAT_CACHE_KEY, app
+# Written by the beat task `config.celery.heartbeat`, read by /healthz.
+HEARTBEAT_CACHE_KEY = "celery:heartbeat"
 
 
 def _database_state() -> dict:

@@ -53,6 +53,8 @@ def freeze_startup_objects() -> None:
 
 
 def install() -> None:
+    # The receivers keep their ids from before the module moved to core/ (tests and operators
+    # disconnect them by these names).
     request_started.connect(_note_request_start, dispatch_uid="config.memory.start")
     request_finished.connect(_collect_after_heavy_request, dispatch_uid="config.memory.finish")
     freeze_startup_objects()
