@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,6 +33,7 @@ from accounts.forms import (
     ProfileForm,
     TokenForm,
 )
+from accounts.invitations import INVITATION_VALID_DAYS, invitation_tokens
 from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
 from core import privacy
 
@@ -254,3 +255,25 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
     title = gettext_lazy("Passwort geändert")
+
+
+# --- Invitations: the participant sets the first password with the one-time link ---------
+
+
+class AcceptInvitationView(auth_views.PasswordResetConfirmView):
+    """Django's password-reset confirmation with the invitation's token: after setting the
+    password the person is signed in and lands on their dashboard."""
+
+    token_generator = invitation_tokens
+    template_name = "accounts/accept_invitation.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    title = gettext_lazy("Passwort festlegen")
+
+    def get_success_url(self):
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["valid_days"] = INVITATION_VALID_DAYS
+        return context

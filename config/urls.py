@@ -17,7 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("konto/", include("training.account_urls")),
     path("konto/", include("accounts.urls")),
     path("suche/", cms_views.search, name="search"),
     path("lernen/", include("training.urls")),

@@ -36,11 +36,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.documents import get_document_model
 
+from accounts.invitations import invitation_tokens
 from certificates.services import issue_certificate
 from cms.models import ModulePage, SectionPage
 from cms.selectors import course_modules
 from tests.factories import editor, make_sitting
-from training.invitations import invitation_tokens
 from training.models import Cohort, Enrollment, ModuleProgress, WorkspaceJob
 from training.selectors import module_quiz
 from training.services import complete_module, start_sitting

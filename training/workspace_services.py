@@ -171,7 +171,7 @@ def send_invitations(*, enrollment_ids: list[int], actor_id: int | None = None) 
 
     Safe to repeat: people who set their password meanwhile are skipped.
     """
-    from training.invitations import send_invitation_email
+    from accounts.invitations import send_invitation_email
 
     sent = 0
     for enrollment in Enrollment.objects.filter(

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import invitations
 from tests.factories import UserFactory, course_module_ids, enroll_many
-from training import invitations, workspace_services
+from training import workspace_services
 from training.models import Enrollment, EnrollmentEvent, ModuleProgress
 
 User = get_user_model()
@@ -200,7 +201,7 @@ def test_a_password_reset_token_is_no_invitation(client, cohort, trainer):
     uid = urlsafe_base64_encode(force_bytes(enrollment.user_id))
     token = default_token_generator.make_token(enrollment.user)
 
-    response = client.get(reverse("account:invitation", args=[uid, token]), follow=True)
+    response = client.get(reverse("accounts:invitation", args=[uid, token]), follow=True)
 
     assert "Dieser Link gilt nicht mehr." in response.content.decode()
 

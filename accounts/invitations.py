@@ -21,6 +21,8 @@ INVITATION_VALID_DAYS = 14
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    # The salt keeps the name the module had when the first invitations were mailed: a new salt
+    # would invalidate every link in flight.
     key_salt = "training.invitations.InvitationTokenGenerator"
 
     def check_token(self, user, token):
@@ -48,7 +50,7 @@ invitation_tokens = InvitationTokenGenerator()
 
 def invitation_url(user) -> str:
     path = reverse(
-        "account:invitation",
+        "accounts:invitation",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": invitation_tokens.make_token(user),
@@ -69,6 +71,6 @@ def send_invitation_email(*, enrollment) -> None:
         "valid_until": timezone.localtime() + timedelta(days=INVITATION_VALID_DAYS),
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
     }
-    subject = render_to_string("training/email/invitation_subject.txt", context).strip()
-    body = render_to_string("training/email/invitation.txt", context)
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
