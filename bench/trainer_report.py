@@ -82,8 +82,8 @@ def seed(participants: int) -> dict:
     from cms.models import CompetenceArea, CoursePage, ModulePage, SectionPage
     from cms.selectors import course_modules
     from cms.services import ensure_home_page
-    from training.content import question_block
     from training.models import Cohort, Enrollment, ModuleProgress, OrganisationUnit, Quiz, Sitting
+    from training.quizzes.demo import question_block
 
     call_command("migrate", verbosity=0)
     home = ensure_home_page()

@@ -46,7 +46,7 @@ class LoadReport:
     unchanged: list[str] = field(default_factory=list)
 
 
-def _db_html(html: str) -> str:
+def db_html(html: str) -> str:
     """Wagtail stores bold and italic as <b> and <i>; the files use the semantic tags."""
     html = (html or "").strip()
     html = re.sub(r"<(/?)strong>", r"<\1b>", html)
@@ -65,12 +65,12 @@ def module_body(blocks: list[dict], source: str) -> list[dict]:
         if kind == "heading":
             body.append(_block("heading", b["text"]))
         elif kind == "text":
-            body.append(_block("text", _db_html(b["html"])))
+            body.append(_block("text", db_html(b["html"])))
         elif kind == "callout":
             body.append(
                 _block(
                     "callout",
-                    {"kind": b["kind"], "title": b.get("title", ""), "text": _db_html(b["html"])},
+                    {"kind": b["kind"], "title": b.get("title", ""), "text": db_html(b["html"])},
                 )
             )
         elif kind == "case_study":
@@ -79,9 +79,9 @@ def module_body(blocks: list[dict], source: str) -> list[dict]:
                     "case_study",
                     {
                         "title": b["title"],
-                        "situation": _db_html(b["situation"]),
-                        "task": _db_html(b["task"]),
-                        "solution": _db_html(b.get("solution", "")),
+                        "situation": db_html(b["situation"]),
+                        "task": db_html(b["task"]),
+                        "solution": db_html(b.get("solution", "")),
                     },
                 )
             )
@@ -254,7 +254,7 @@ def load_course(
                 title=data["title"],
                 slug=data["slug"],
                 subtitle=data.get("subtitle", ""),
-                intro=_db_html(data.get("intro", "")),
+                intro=db_html(data.get("intro", "")),
             ),
         )
         report.created.append(course.title)
@@ -271,7 +271,7 @@ def load_course(
                     slug=s["slug"],
                     competence_area=s["competence_area"],
                     order=s["order"],
-                    intro=_db_html(s.get("intro", "")),
+                    intro=db_html(s.get("intro", "")),
                 ),
             )
             report.created.append(section.title)

@@ -111,8 +111,8 @@ def make_workspace_quiz(*, title: str = "Lernkontrolle", questions: list[dict] |
     """A published quiz; `questions` as in the quiz content files (type, text, answers ...)."""
     import json
 
-    from training.content import question_block
     from training.models import Quiz
+    from training.quizzes.demo import question_block
 
     questions = questions or [
         {

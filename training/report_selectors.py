@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision
 
 from cms.selectors import course_outline
-from training import scoring
 from training.models import (
     Cohort,
     Enrollment,
@@ -33,7 +32,8 @@ from training.models import (
     Sitting,
     WorkspaceJob,
 )
-from training.questions import QuizQuestion, quiz_questions
+from training.quizzes import scoring
+from training.quizzes.questions import QuizQuestion, quiz_questions
 
 SUPERVISE_ALL_PERMISSION = "training.supervise_all_cohorts"
 VIEW_COHORT_PERMISSION = "training.view_cohort"

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from training import scoring
 from training.errors import (
     NOT_YOUR_SITTING,
     SITTING_NOT_FOUND,
@@ -17,7 +16,8 @@ from training.errors import (
     PermissionDeniedError,
 )
 from training.models import Enrollment, ModuleProgress, Quiz, Sitting
-from training.questions import quiz_questions
+from training.quizzes import scoring
+from training.quizzes.questions import quiz_questions
 
 NO_CATEGORY = _("Ohne Kompetenzbereich")
 

@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from training import errors, scoring
-from training.drawing import draw_questions
+from training import errors
 from training.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -30,7 +29,9 @@ from training.errors import (
     TrainingError,
 )
 from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Quiz, Sitting
-from training.questions import QuizQuestion, quiz_questions
+from training.quizzes import scoring
+from training.quizzes.draws import draw_questions
+from training.quizzes.questions import QuizQuestion, quiz_questions
 
 # A submit that leaves the browser just before the deadline still counts.
 TIME_LIMIT_GRACE = timedelta(seconds=15)

@@ -4,7 +4,7 @@ and sees the module complete on Mein Lernstand."""
 import pytest
 
 from training.models import Sitting
-from training.questions import quiz_questions
+from training.quizzes.questions import quiz_questions
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from wagtail.models import GroupApprovalTask, Workflow
 
 from tests.factories import UserFactory, make_quiz, multiple_choice, single_choice
-from training import quiz_blocks
-from training.models import SINGLE_ATTEMPT_CONFLICT, Quiz
+from training.models import Quiz
+from training.quizzes import blocks as quiz_blocks
+from training.quizzes.models import SINGLE_ATTEMPT_CONFLICT
 from training.selectors import module_quiz
 
 

@@ -312,7 +312,7 @@ def test_a_figure_without_alternative_text_is_refused_when_authoring(db, setting
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
 
-    from training.quiz_blocks import NEEDS_FIGURE_ALT, SingleChoiceBlock
+    from training.quizzes.blocks import NEEDS_FIGURE_ALT, SingleChoiceBlock
 
     settings.MEDIA_ROOT = tmp_path
     image = Image.objects.create(title="Ablauf", file=get_test_image_file())

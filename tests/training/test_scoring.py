@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training import scoring
-from training.scoring import (
+from training.quizzes import scoring
+from training.quizzes.scoring import (
     ESSAY,
     MULTIPLE_CHOICE,
     SINGLE_CHOICE,

@@ -4,7 +4,7 @@ from collections import Counter
 
 from cms.models import ModulePage
 from training.models import Enrollment, Quiz
-from training.questions import quiz_questions
+from training.quizzes.questions import quiz_questions
 from training.selectors import module_quiz
 
 

@@ -19,9 +19,9 @@ from tests.factories import (
     single_choice,
     true_false,
 )
-from training import scoring
 from training.models import Sitting
-from training.questions import quiz_questions
+from training.quizzes import scoring
+from training.quizzes.questions import quiz_questions
 from training.report_selectors import quiz_statistics
 
 

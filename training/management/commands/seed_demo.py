@@ -7,8 +7,8 @@ from django.db import transaction
 
 from cms.models import SectionPage
 from cms.services import load_course, read_course
-from training.content import load_quiz, read_quizzes
 from training.models import Cohort
+from training.quizzes.demo import load_quiz, read_quizzes
 from training.services import enroll
 
 DEMO_PASSWORD = "Buergerservice-2026"  # noqa: S105  (demo accounts only; printed for newcomers)

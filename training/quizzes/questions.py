@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from training import scoring
+from training.quizzes import scoring
 
 TRUE_LABEL = _("Richtig")
 FALSE_LABEL = _("Falsch")

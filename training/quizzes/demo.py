@@ -1,4 +1,4 @@
-"""Loads the demo quizzes from training/content/quizzes/*.yaml as published Quiz snippets."""
+"""Loads the demo quizzes from training/quizzes/content/*.yaml as published Quiz snippets."""
 
 import json
 import uuid
@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from cms.services import ContentError, _db_html
+from cms.services import ContentError, db_html
 from training.models import Quiz
 
-QUIZ_DIR = Path(__file__).resolve().parent / "content" / "quizzes"
+QUIZ_DIR = Path(__file__).resolve().parent / "content"
 
 
 def _id() -> str:
@@ -22,7 +22,7 @@ def question_block(q: dict, source: str) -> dict:
     value = {
         "text": q["text"],
         "category": q.get("category", ""),
-        "explanation": _db_html(q.get("explanation", "")),
+        "explanation": db_html(q.get("explanation", "")),
         "points": q.get("points", 4 if kind == "essay" else 1),
     }
     if kind in ("single_choice", "multiple_choice"):
@@ -44,7 +44,7 @@ def question_block(q: dict, source: str) -> dict:
     elif kind == "true_false":
         value["correct"] = bool(q["correct"])
     elif kind == "essay":
-        value["model_answer"] = _db_html(q.get("model_answer", ""))
+        value["model_answer"] = db_html(q.get("model_answer", ""))
     else:
         raise ContentError(f"{source}: unknown question type {kind!r}")
     return {"type": kind, "value": value, "id": _id()}

@@ -1,8 +1,8 @@
 """Scoring of quiz answers: pure functions over plain values, no database, no request.
 
 A question is described by :class:`Question` (built from the quiz's pinned revision by
-``training.questions``). A participant's answer arrives as the list of strings the form posted;
-:func:`parse_response` validates and normalises it, :func:`score_response` scores it and
+``training.quizzes.questions``). A participant's answer arrives as the list of strings the form
+posted; :func:`parse_response` validates and normalises it, :func:`score_response` scores it and
 :func:`score_sitting` adds up a whole attempt. Everything here runs only on the server.
 """
 

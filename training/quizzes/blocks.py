@@ -1,4 +1,4 @@
-"""Question blocks of a quiz. Scoring lives in training.scoring (pure functions)."""
+"""Question blocks of a quiz. Scoring lives in training.quizzes.scoring (pure functions)."""
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
@@ -7,7 +7,7 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
 from cms.blocks import RICH_TEXT_FEATURES
-from training.scoring import MultipleChoiceScoring
+from training.quizzes.scoring import MultipleChoiceScoring
 
 NEEDS_ONE_CORRECT_ANSWER = _("Markieren Sie genau eine Antwort als richtig.")
 NEEDS_A_CORRECT_ANSWER = _("Markieren Sie mindestens eine Antwort als richtig.")

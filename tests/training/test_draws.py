@@ -6,7 +6,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.drawing import draw_questions
+from training.quizzes.draws import draw_questions
 
 POOL = [("a1", "A"), ("a2", "A"), ("a3", "A"), ("b1", "B"), ("b2", "B"), ("x", "")]
 
