@@ -64,7 +64,7 @@ class SeedReport:
 def course_shape() -> CourseShape:
     from cms.models import CoursePage
     from cms.selectors import course_modules
-    from training.selectors import module_quiz
+    from training.quizzes.selectors import module_quiz
 
     course = CoursePage.objects.live().order_by("path").first()
     if course is None:

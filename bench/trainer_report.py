@@ -21,6 +21,8 @@ import urllib.parse
 import warnings
 from pathlib import Path
 
+from workspace import runner
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_trainer"
@@ -196,7 +198,7 @@ def measure_report(cohort_id: int, trainer_id: int, runs: int) -> None:
     from django.urls import reverse
 
     from training.models import Cohort
-    from training.report_selectors import cohort_report
+    from workspace.report import cohort_report
 
     client = Client()
     client.force_login(get_user_model().objects.get(pk=trainer_id))
@@ -241,8 +243,8 @@ def measure_export_child(cohort_id: int, trainer_id: int) -> None:
     """Runs in a fresh process so its peak RSS is the export's, not the seeding's."""
     from django.contrib.auth import get_user_model
 
-    from training import workspace_services
-    from training.models import Cohort, WorkspaceJob
+    from training.models import Cohort
+    from workspace.models import WorkspaceJob
 
     cohort = Cohort.objects.select_related("course").get(pk=cohort_id)
     trainer = get_user_model().objects.get(pk=trainer_id)
@@ -253,7 +255,7 @@ def measure_export_child(cohort_id: int, trainer_id: int) -> None:
             kind=WorkspaceJob.Kind.REPORT_EXPORT, cohort=cohort, created_by=trainer, params={}
         )
         start = time.perf_counter()
-        workspace_services.run_job(job_id=job.pk)  # what the Celery worker runs
+        runner.run_job(job_id=job.pk)  # what the Celery worker runs
         elapsed = time.perf_counter() - start
         job.refresh_from_db()
         assert job.status == WorkspaceJob.Status.DONE, job.error
@@ -273,7 +275,7 @@ def measure_export_child(cohort_id: int, trainer_id: int) -> None:
     print(f"  Python allocations at peak during the export  {traced_peak / 2**20:7.1f} MiB")
     print(f"  file                                          {size / 2**20:7.2f} MiB")
 
-    from training import exports
+    from workspace import exports
 
     start = time.perf_counter()
     lines = sum(1 for _ in exports.stream_csv(exports.report_table(cohort=cohort)))

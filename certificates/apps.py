@@ -9,8 +9,8 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from certificates.tasks import enqueue_certificate
-        from training.services import on_enrollment_completed
+        from training import events
 
         # training announces completions after the commit, so a rolled-back completion sends
         # nothing; this subscribes the certificate task to that one event.
-        on_enrollment_completed(enqueue_certificate)
+        events.subscribe(enqueue_certificate)

@@ -1,4 +1,4 @@
-"""How the certificate register treats personal data (see config/privacy.py).
+"""How the certificate register treats personal data (see core/privacy.py).
 
 Issued certificates are kept on erasure, with the holder's name as issued and no email address
 (the register never stores one): the public verification page must keep confirming a

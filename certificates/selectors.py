@@ -8,13 +8,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate
 from certificates.units import teaching_units
-from training.models import Enrollment, ModuleProgress, Sitting
+from training.models import Enrollment, ModuleProgress
+from training.quizzes.selectors import sittings_of
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{12}}$")
@@ -39,13 +41,31 @@ class CompletionFacts:
     revisions: list[dict]
 
 
+class CertificateState(models.TextChoices):
+    """A participant's certificate as the trainer workspace shows it."""
+
+    UNAVAILABLE = "unavailable", "—"
+    NONE = "none", _("noch keines")
+    ISSUED = "issued", _("ausgestellt")
+    REVOKED = "revoked", _("widerrufen")
+
+
+def certificate_states(enrollment_ids) -> dict[int, str]:
+    """Certificate state (issued or revoked) per enrollment id that has a certificate; one query
+    for any number of enrollments (``enrollment_ids`` may be a subquery)."""
+    if not isinstance(enrollment_ids, models.QuerySet):
+        enrollment_ids = list(enrollment_ids)
+    rows = Certificate.objects.filter(enrollment_id__in=enrollment_ids).values_list(
+        "enrollment_id", "revoked_at"
+    )
+    return {
+        enrollment_id: CertificateState.REVOKED if revoked_at else CertificateState.ISSUED
+        for enrollment_id, revoked_at in rows
+    }
+
+
 def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
-
-
-def lock_enrollment(enrollment_id: int) -> None:
-    """Row lock on the enrollment until the surrounding transaction ends."""
-    list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))
 
 
 def completion_facts(enrollment_id: int) -> CompletionFacts | None:
@@ -66,12 +86,11 @@ def completion_facts(enrollment_id: int) -> CompletionFacts | None:
         for p in ModuleProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False)
     }
     passed = {}
-    for sitting in Sitting.objects.filter(
-        Q(enrollment=enrollment) | Q(enrollment__isnull=True, user_id=enrollment.user_id),
-        module_id__in=list(progress),
-        passed=True,
-        complete=True,
-    ).order_by("finished_at", "pk"):
+    for sitting in (
+        sittings_of(enrollment, list(progress))
+        .filter(module_id__in=list(progress), passed=True, complete=True)
+        .order_by("finished_at", "pk")
+    ):
         passed.setdefault(sitting.module_id, sitting)
 
     sections, revisions = [], []

@@ -26,6 +26,7 @@ from audit.models import AuditAction
 from audit.services import record_audit
 from certificates import selectors, signing
 from certificates.models import Certificate, CertificateText, SerialCounter
+from training.services import lock_enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
-            selectors.lock_enrollment(enrollment_id)
+            lock_enrollment(enrollment_id)
             winner = selectors.certificate_for_enrollment(enrollment_id)
             if winner is None:
                 # Field validation here; uniqueness and the checks are the constraints' job

@@ -1,5 +1,7 @@
 """The course as Wagtail pages. Pages hold content only; per-person state lives in training."""
 
+from dataclasses import dataclass
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -11,6 +13,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, STANDARD_PAGE_FEATURES, ModuleBodyBlock
+from cms.tree import breadcrumb_ancestors, page_at, view_restrictions
+from cms.tree_cache import memoised
 
 
 class CompetenceArea(models.TextChoices):
@@ -28,13 +32,9 @@ class TreeFactsMixin:
     ancestors the breadcrumbs show."""
 
     def get_view_restrictions(self):
-        from cms.selectors import view_restrictions
-
         return view_restrictions(self)
 
     def breadcrumb_ancestors(self):
-        from cms.selectors import breadcrumb_ancestors
-
         return breadcrumb_ancestors(self)
 
 
@@ -56,8 +56,6 @@ class HomePage(TreeFactsMixin, Page):
         Wagtail keeps every page's ``url_path`` up to date, and no page type below the home page
         routes sub-paths of its own; should one ever do, the standard walk still answers.
         """
-        from cms.selectors import page_at
-
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
             page = page_at(self, url_path)
@@ -66,8 +64,6 @@ class HomePage(TreeFactsMixin, Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import course_outline
-
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = [
             {"course": course, "sections": course_outline(course)}
@@ -90,8 +86,6 @@ class CoursePage(TreeFactsMixin, Page):
         verbose_name_plural = _("Kurse")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import course_outline
-
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = course_outline(self)
         context["module_count"] = sum(len(o.modules) for o in context["sections"])
@@ -131,8 +125,6 @@ class SectionPage(TreeFactsMixin, Page):
         verbose_name_plural = _("Lernbereiche")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import section_modules
-
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = section_modules(self)
         context["total_minutes"] = sum(m.estimated_minutes for m in context["modules"])
@@ -184,8 +176,6 @@ class ModulePage(TreeFactsMixin, Page):
         return SectionPage.objects.filter(pk=self.get_parent().pk).first()
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import module_position
-
         context = super().get_context(request, *args, **kwargs)
         context["position"] = module_position(self)
         context["previous_module"] = context["position"].previous_module
@@ -206,3 +196,102 @@ class StandardPage(TreeFactsMixin, Page):
     class Meta:
         verbose_name = _("Inhaltsseite")
         verbose_name_plural = _("Inhaltsseiten")
+
+
+# --- The course's reading order -------------------------------------------------------------
+# The page types' own reads (two queries whatever the size of the course, from the memo of the
+# tree); other apps reach them through cms.selectors.
+
+
+@dataclass(frozen=True)
+class SectionOutline:
+    section: SectionPage
+    modules: list[ModulePage]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(m.estimated_minutes for m in self.modules)
+
+
+@dataclass(frozen=True)
+class ModulePosition:
+    """Where a module stands in the course's reading order."""
+
+    section: SectionPage | None
+    number_in_section: int  # 1-based; 0 when the module is not part of a live course
+    modules_in_section: int
+    previous_module: ModulePage | None
+    next_module: ModulePage | None
+
+
+def sections_under(course_path: str, course_depth: int):
+    return (
+        SectionPage.objects.live()
+        .filter(path__startswith=course_path, depth=course_depth + 1)
+        .order_by("order", "path")
+    )
+
+
+def _modules_under(path: str):
+    # The body is the biggest column and overviews never show it.
+    return (
+        ModulePage.objects.live()
+        .filter(path__startswith=path)
+        .defer("body", "learning_objectives")
+        .order_by("path")
+    )
+
+
+def section_modules(section: SectionPage) -> list[ModulePage]:
+    """The section's live modules in tree order (trainers sort them in the Wagtail explorer)."""
+    return list(_modules_under(section.path).filter(depth=section.depth + 1))
+
+
+def _outline(course_path: str, course_depth: int) -> list[SectionOutline]:
+    """The outline from the memo of the tree (two queries when the tree has changed), as fresh
+    lists the caller may change."""
+    memo = memoised(("outline", course_path), lambda: _build_outline(course_path, course_depth))
+    return [SectionOutline(section=o.section, modules=list(o.modules)) for o in memo]
+
+
+def _build_outline(course_path: str, course_depth: int) -> list[SectionOutline]:
+    sections = list(sections_under(course_path, course_depth))
+    by_path = {s.path: SectionOutline(section=s, modules=[]) for s in sections}
+    steplen = Page.steplen
+    for module in _modules_under(course_path).filter(depth=course_depth + 2):
+        outline = by_path.get(module.path[:-steplen])
+        if outline is not None:
+            outline.modules.append(module)
+    return [by_path[s.path] for s in sections]
+
+
+def course_outline(course: CoursePage) -> list[SectionOutline]:
+    """Sections with their modules, in reading order: two queries whatever the size."""
+    return _outline(course.path, course.depth)
+
+
+def module_position(module: ModulePage) -> ModulePosition:
+    """Section, number within the section and the neighbours across sections: two queries.
+
+    The page-type rules fix the tree (course → section → module), so the course's path is the
+    module's path minus two steps; no query is needed to find it.
+    """
+    steplen = Page.steplen
+    if not module.pk or not module.depth or module.depth < 3:  # e.g. previewed before saving
+        return ModulePosition(None, 0, 0, None, None)
+    course_path = module.path[: -2 * steplen]
+    outlines = _outline(course_path, module.depth - 2)
+    modules = [m for outline in outlines for m in outline.modules]
+    ids = [m.pk for m in modules]
+    if module.pk not in ids:
+        return ModulePosition(None, 0, 0, None, None)
+    i = ids.index(module.pk)
+    outline = next(o for o in outlines if o.section.path == module.path[:-steplen])
+    in_section = [m.pk for m in outline.modules]
+    return ModulePosition(
+        section=outline.section,
+        number_in_section=in_section.index(module.pk) + 1,
+        modules_in_section=len(in_section),
+        previous_module=modules[i - 1] if i > 0 else None,
+        next_module=modules[i + 1] if i + 1 < len(modules) else None,
+    )

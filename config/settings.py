@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cms",
     "training",
     "certificates",
+    "workspace",
     "accounts",
     "audit",
     "wagtail.contrib.forms",
@@ -99,7 +100,7 @@ MIDDLEWARE = [
 ]
 
 # Benchmark mode: query count and server time on every response, and the bare reference view
-# (config/benchmark.py). Off in production; bench/ switches it on for its gunicorn.
+# (core/benchmark.py). Off in production; bench/ switches it on for its gunicorn.
 BENCHMARK_HEADERS = env.bool("DJANGO_BENCHMARK_HEADERS", default=False)
 if BENCHMARK_HEADERS:
     MIDDLEWARE.insert(0, "core.benchmark.BenchmarkHeadersMiddleware")

@@ -33,7 +33,7 @@ def _fresh_tree_memo():
     revisions (``training.services``): rows that an earlier test created and rolled back must
     not be served from them."""
     from cms import tree_cache
-    from training.services import forget_pinned_quizzes
+    from training.quizzes.pinning import forget_pinned_quizzes
 
     tree_cache.reset()
     forget_pinned_quizzes()

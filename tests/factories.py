@@ -24,6 +24,53 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("Sicheres-Passwort-2026")
 
 
+# --- Completing modules for a person ----------------------------------------------------------
+# The one way tests (and nothing else) complete a course for somebody: each module's content is
+# marked read and its quiz passed, as the participant's services would record them, and
+# training's own service decides that the module and then the course are complete.
+
+
+def complete_modules(enrollment, modules, *, at=None) -> None:
+    """Reads and passes ``modules`` for ``enrollment`` and completes each through
+    ``training.services.complete_module`` (the last required one completes the enrollment and
+    announces it after the commit).
+
+    ``at``: when it happened: a datetime, or a function of the module returning one; the modules'
+    completion gets that moment too (certificates show such fixed dates). Without it everything
+    happens now and the service stamps the completion itself.
+    """
+    from django.utils import timezone
+
+    from training.models import ModuleProgress
+    from training.services import complete_module
+
+    for module in modules:
+        moment = at(module) if callable(at) else at
+        defaults = {
+            "content_done_at": moment or timezone.now(),
+            "quiz_passed_at": moment or timezone.now(),
+            "page_revision_id": module.live_revision_id,
+        }
+        if moment is not None:
+            defaults["completed_at"] = moment
+        ModuleProgress.objects.update_or_create(
+            enrollment=enrollment, module=module, defaults=defaults
+        )
+        complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+
+
+def complete_course(enrollment, *, except_last: bool = False, at=None) -> list:
+    """Every live module of the enrollment's course in reading order (all but the last with
+    ``except_last``), completed with :func:`complete_modules`; returns those modules."""
+    from cms.selectors import course_modules
+
+    modules = course_modules(enrollment.course)
+    if except_last:
+        modules = modules[:-1]
+    complete_modules(enrollment, modules, at=at)
+    return modules
+
+
 # --- Trainer workspace ------------------------------------------------------------------------
 # Small courses and cohorts built directly (much faster than the full demo).
 

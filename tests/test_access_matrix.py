@@ -31,7 +31,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.documents import get_document_model
@@ -40,10 +39,11 @@ from accounts.invitations import invitation_tokens
 from certificates.services import issue_certificate
 from cms.models import ModulePage, SectionPage
 from cms.selectors import course_modules
-from tests.factories import editor, make_sitting
-from training.models import Cohort, Enrollment, ModuleProgress, WorkspaceJob
-from training.selectors import module_quiz
-from training.services import complete_module, start_sitting
+from tests.factories import complete_course, editor, make_sitting
+from training.models import Cohort, Enrollment
+from training.quizzes.selectors import module_quiz
+from training.quizzes.services import start_sitting
+from workspace.models import WorkspaceJob
 
 ROLES = ("anonymous", "participant", "other_trainer", "trainer", "lead")
 LOGIN = "302 /konto/anmelden/"
@@ -441,17 +441,7 @@ def world(demo, settings, tmp_path):
     sitting = make_sitting(enrollment=enrollment, module_id=quiz_module.pk, quiz=quiz)
     open_sitting = start_sitting(user=participant, module_id=quiz_module.pk)
     # The participant completes the course and holds a certificate.
-    for module in course_modules(demo["course"]):
-        ModuleProgress.objects.update_or_create(
-            enrollment=enrollment,
-            module=module,
-            defaults={
-                "content_done_at": timezone.now(),
-                "quiz_passed_at": timezone.now(),
-                "page_revision_id": module.live_revision_id,
-            },
-        )
-        complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+    complete_course(enrollment)
     certificate = issue_certificate(enrollment_id=enrollment.pk).certificate
     # A finished export the trainer started.
     job = WorkspaceJob.objects.create(

@@ -1,4 +1,4 @@
-"""config/memory.py: the web process frees a heavy request's garbage when the request ends."""
+"""core/memory.py: the web process frees a heavy request's garbage when the request ends."""
 
 import gc
 import importlib

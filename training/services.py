@@ -1,57 +1,50 @@
-"""All writes to per-person learning state. Each function runs in one transaction.
+"""Writes to a participant's learning: enrolling (also by a trainer, with an invitation for a new
+account), unenrolling, marking a module read, completing modules and with them the course. Each
+function runs in one transaction; invitations are queued after the commit.
 
-The one cross-app event is *enrollment completed*: when ``complete_module`` completes the last
-required module, it sets ``Enrollment.completed_at`` and, after the transaction commits, calls
-every callback registered with ``on_enrollment_completed`` with the enrollment's id. The
-certificates app registers one (in its AppConfig.ready) that enqueues the certificate task.
-Nothing is announced when the transaction rolls back.
+Completing the course announces *enrollment completed* (training.events) after the commit. The
+quiz engine's writes are in training.quizzes.services; it records a passed quiz and calls
+``complete_module``.
 """
 
-import copy
-import random
-from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
-from decimal import Decimal, InvalidOperation
-from functools import partial
-
-from django.core import signing
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from audit.models import AuditAction
-from audit.services import record_audit
-from training import errors
-from training.errors import (
-    NotFoundError,
-    PermissionDeniedError,
-    TimeLimitExceeded,
-    TrainingError,
+from accounts.services import create_invited_account
+from cms.models import CoursePage, ModulePage
+from cms.selectors import live_module
+from training import errors, events
+from training.errors import NotFoundError, PermissionDeniedError
+from training.models import Cohort, Enrollment, EnrollmentEvent, ModuleProgress, OrganisationUnit
+from training.quizzes.selectors import module_quiz
+from training.selectors import enrollment_for_module
+from training.tasks import queue_invitations
+
+ENROLL_EMAIL_INVALID = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
+ENROLL_NAME_MISSING = _("Für ein neues Konto sind Vor- und Nachname nötig.")
+ENROLL_EMAIL_AMBIGUOUS = _(
+    "Mehrere Konten haben diese E-Mail-Adresse; bitte wenden Sie sich an die Kursleitung."
 )
-from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Quiz, Sitting
-from training.quizzes import scoring
-from training.quizzes.draws import draw_questions
-from training.quizzes.questions import QuizQuestion, quiz_questions
-
-# A submit that leaves the browser just before the deadline still counts.
-TIME_LIMIT_GRACE = timedelta(seconds=15)
-ALL_QUESTIONS = "*"
-_token_signer = signing.Signer(salt="training.sitting.sequence")
-_system_random = random.SystemRandom()
-
-_enrollment_completed_callbacks: list[Callable[[int], None]] = []
+ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführung eingeschrieben.")
+ENROLL_OTHER_COHORT = _(
+    "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
+)
+UNENROLL_ALREADY = _("Diese Person ist bereits ausgetragen.")
+INVITATION_NOT_NEEDED = _(
+    "Diese Person hat ihr Passwort bereits gesetzt; eine Einladung ist nicht nötig."
+)
+INVITATION_UNENROLLED = _("Ausgetragene Personen erhalten keine Einladung.")
 
 
-def on_enrollment_completed(callback: Callable[[int], None]) -> Callable[[int], None]:
-    """Registers ``callback(enrollment_id)`` to run after an enrollment's completion commits."""
-    if callback not in _enrollment_completed_callbacks:
-        _enrollment_completed_callbacks.append(callback)
-    return callback
-
-
-def _announce_enrollment_completed(enrollment_id: int) -> None:
-    for callback in list(_enrollment_completed_callbacks):
-        transaction.on_commit(partial(callback, enrollment_id), robust=True)
+def lock_enrollment(enrollment_id: int) -> None:
+    """Row lock on the enrollment until the surrounding transaction ends (certificates take it
+    before issuing, as completing a module does)."""
+    list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))
 
 
 @transaction.atomic
@@ -64,8 +57,6 @@ def enroll(*, user, cohort: Cohort) -> Enrollment:
 
 
 def required_module_ids(course_id: int) -> set[int]:
-    from cms.models import CoursePage, ModulePage
-
     course = CoursePage.objects.get(pk=course_id)
     return set(
         ModulePage.objects.live()
@@ -98,25 +89,36 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
         if required and required <= done:
             enrollment.completed_at = timezone.now()
             enrollment.save(update_fields=["completed_at"])
-            _announce_enrollment_completed(enrollment.pk)
+            events.announce_enrollment_completed(enrollment.pk)
     return progress
 
 
 def _module_requirements_met(progress: ModuleProgress) -> bool:
-    from training.selectors import module_quiz
-
     if progress.content_done_at is None:
         return False
     quiz = module_quiz(progress.module_id)
     return quiz is None or progress.quiz_passed_at is not None
 
 
+@transaction.atomic
+def record_quiz_passed(*, enrollment_id: int, module_id: int, at=None) -> ModuleProgress:
+    """Records that the module's quiz was passed (``at``, default now; the quiz engine calls
+    this when an attempt passes), then lets ``complete_module`` decide completion. Recording
+    twice keeps the first time."""
+    progress, _ = ModuleProgress.objects.get_or_create(
+        enrollment_id=enrollment_id, module_id=module_id
+    )
+    if progress.quiz_passed_at is None:
+        progress.quiz_passed_at = at or timezone.now()
+        progress.save(update_fields=["quiz_passed_at"])
+    return complete_module(enrollment_id=enrollment_id, module_id=module_id)
+
+
 # --- Reading a module ----------------------------------------------------------------------
 
 
-def _live_module(module_id: int):
-    from cms.selectors import live_module
-
+def live_module_or_refuse(module_id: int):
+    """The live module page, or NotFoundError (a German message) for anything else."""
     try:
         module = live_module(int(module_id))
     except (TypeError, ValueError):
@@ -126,9 +128,8 @@ def _live_module(module_id: int):
     return module
 
 
-def _enrollment_for(user, module) -> Enrollment:
-    from training.selectors import enrollment_for_module
-
+def enrollment_or_refuse(user, module) -> Enrollment:
+    """The user's enrollment in the module's course, or PermissionDeniedError."""
     enrollment = enrollment_for_module(user, module)
     if enrollment is None:
         raise PermissionDeniedError(errors.NOT_ENROLLED)
@@ -138,8 +139,8 @@ def _enrollment_for(user, module) -> Enrollment:
 def mark_module_read(*, user, module_id: int) -> ModuleProgress:
     """Records that the participant has read the module's content (the live revision they read),
     then lets ``complete_module`` decide completion. Marking twice keeps the first time."""
-    module = _live_module(module_id)
-    enrollment = _enrollment_for(user, module)
+    module = live_module_or_refuse(module_id)
+    enrollment = enrollment_or_refuse(user, module)
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
         progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
@@ -151,492 +152,105 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
         return complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
 
 
-# --- Quiz attempts -------------------------------------------------------------------------
+# --- Enrolling one person (by a trainer) ------------------------------------------------------
 
 
-# A revision's content never changes, so the quiz and questions parsed from it are kept per
-# process, by revision id: answering a question does not parse the quiz's JSON again.
-PINNED_MEMO_MAX = 512
-_pinned: dict[int, tuple[Quiz, dict[str, QuizQuestion]]] = {}
-
-
-def _pinned_content(sitting: Sitting) -> tuple[Quiz, dict[str, QuizQuestion]]:
-    return _revision_content(sitting.quiz_revision_id, lambda: sitting.quiz_revision)
-
-
-def _revision_content(revision_id, revision) -> tuple[Quiz, dict[str, QuizQuestion]]:
-    """The quiz and questions of a revision; ``revision()`` gives the row when not yet parsed."""
-    content = _pinned.get(revision_id)
-    if content is None:
-        quiz = Quiz.from_serializable_data(revision().content, check_fks=False)
-        content = (quiz, quiz_questions(quiz))
-        if len(_pinned) >= PINNED_MEMO_MAX:
-            _pinned.clear()
-        _pinned[revision_id] = content
-    return content
-
-
-def forget_pinned_quizzes() -> None:
-    """Empties the memo of parsed revisions (tests do, as their rows roll back)."""
-    _pinned.clear()
-
-
-def pinned_quiz(sitting: Sitting):
-    """The quiz as it was when the attempt started (its revision), whatever was edited since.
-
-    What ``Revision.as_object()`` gives, without its queries: the revision's content is parsed
-    once per process (the revision is read only then), and the foreign keys stored in it are not
-    looked up one by one (``check_fks``), since a question page never follows them. A copy:
-    callers may set attributes on it.
-
-    The quiz row is not read for it: question pages and answer posts select the attempt alone.
-    When a caller selected the row with the attempt, the values that belong to the quiz as a
-    whole rather than to a revision (publishing state) are taken from it, as
-    ``with_content_json`` does."""
-    quiz = copy.copy(_pinned_content(sitting)[0])
-    quiz.pk = sitting.quiz_id
-    if Sitting.quiz.is_cached(sitting):
-        row = sitting.quiz
-        quiz.latest_revision_id = row.latest_revision_id
-        quiz.live = row.live
-        quiz.has_unpublished_changes = row.has_unpublished_changes
-        quiz.first_published_at = row.first_published_at
-    return quiz
-
-
-def pinned_questions(sitting: Sitting) -> Mapping[str, QuizQuestion]:
-    """The attempt's revision's questions by block id (shared: read, never change them)."""
-    return _pinned_content(sitting)[1]
-
-
-_SITTING_RELATIONS = [f.name for f in Sitting._meta.concrete_fields if f.is_relation]
-
-
-def _clean_sitting(sitting: Sitting, *, only: Sequence[str] | None = None, constraints=True):
-    """``full_clean`` without re-reading the rows the attempt points at (they were read, or
-    locked, in this transaction). ``only`` validates just the fields a write changes, leaving
-    uniqueness and constraints to the database, whose IntegrityError has the last word."""
-    if only is None:
-        sitting.full_clean(exclude=_SITTING_RELATIONS, validate_constraints=constraints)
-        return
-    others = [f.name for f in Sitting._meta.concrete_fields if f.name not in only]
-    sitting.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
-
-
-def sequence_token(sitting: Sitting, question_id: str) -> str:
-    """The token an answer form carries: sitting, its sequence number and the question shown."""
-    return _token_signer.sign(f"{sitting.pk}.{sitting.sequence}.{question_id}")
-
-
-def _read_token(token: str | None) -> tuple[int, int, str]:
-    try:
-        sitting_pk, sequence, question_id = _token_signer.unsign(token or "").split(".", 2)
-        return int(sitting_pk), int(sequence), question_id
-    except (signing.BadSignature, ValueError) as exc:
-        raise TrainingError(errors.MALFORMED_FORM) from exc
-
-
-def _locked_sitting(*, user, sitting_id) -> Sitting:
-    try:
-        sitting_id = int(sitting_id)
-    except (TypeError, ValueError) as exc:
-        raise NotFoundError(errors.SITTING_NOT_FOUND) from exc
-    # The attempt alone: its quiz's questions and rules come from the pinned revision.
-    sitting = Sitting.objects.select_for_update().filter(pk=sitting_id).first()
-    if sitting is None:
-        raise NotFoundError(errors.SITTING_NOT_FOUND)
-    if sitting.user_id != user.pk:
-        raise PermissionDeniedError(errors.NOT_YOUR_SITTING)
-    return sitting
-
-
-def _is_expired(sitting: Sitting, now) -> bool:
-    return sitting.deadline_at is not None and now > sitting.deadline_at + TIME_LIMIT_GRACE
-
-
-def _responses(sitting: Sitting) -> tuple[dict, dict]:
-    responses, marks = {}, {}
-    for question_id, answer in sitting.answers.items():
-        response = answer.get("response")
-        responses[question_id] = response if isinstance(response, str) else tuple(response or ())
-        if answer.get("points") is not None:
-            marks[question_id] = Decimal(answer["points"])
-    return responses, marks
-
-
-def _record_pass(sitting: Sitting, now) -> None:
-    if sitting.enrollment_id is None or sitting.module_id is None:
-        return
-    progress, _ = ModuleProgress.objects.get_or_create(
-        enrollment_id=sitting.enrollment_id, module_id=sitting.module_id
-    )
-    if progress.quiz_passed_at is None:
-        progress.quiz_passed_at = now
-        progress.save(update_fields=["quiz_passed_at"])
-    complete_module(enrollment_id=sitting.enrollment_id, module_id=sitting.module_id)
-
-
-def _settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) -> None:
-    """Scores a finished attempt, discards its paper if the quiz keeps none, records a pass."""
-    responses, marks = _responses(sitting)
-    result = scoring.score_sitting(
-        [questions[qid].for_scoring for qid in sitting.question_order], responses, marks
-    )
-    was_passed = sitting.passed
-    sitting.score = result.score
-    sitting.max_score = result.max_score
-    sitting.needs_marking = result.needs_marking
-    sitting.passed = (
-        None
-        if result.needs_marking
-        else scoring.has_passed(result.score, result.max_score, quiz.pass_mark)
-    )
-    if not result.needs_marking and not quiz.exam_paper:
-        sitting.answers = {}
-        sitting.answers_discarded = True
-    _clean_sitting(sitting)
-    sitting.save()
-    if sitting.passed and not was_passed:
-        _record_pass(sitting, now)
-
-
-def _finish(sitting: Sitting, quiz, questions, now, *, timed_out: bool = False) -> None:
-    sitting.complete = True
-    sitting.finished_at = now
-    sitting.timed_out = timed_out
-    _settle(sitting, quiz, questions, now)
-
-
-def _close_if_expired(sitting: Sitting, now) -> bool:
-    if sitting.complete or not _is_expired(sitting, now):
-        return False
-    _finish(sitting, pinned_quiz(sitting), pinned_questions(sitting), now, timed_out=True)
-    return True
-
-
-def close_expired_sitting(*, user, sitting_id: int) -> Sitting:
-    """Closes the attempt if its time limit has run out (scoring what was answered in time)."""
-    with transaction.atomic():
-        sitting = _locked_sitting(user=user, sitting_id=sitting_id)
-        _close_if_expired(sitting, timezone.now())
-        return sitting
-
-
-def start_sitting(*, user, module_id: int) -> Sitting:
-    """Starts an attempt at the module's live quiz, or returns the open one to resume it.
-
-    The attempt is pinned to the quiz's live revision and draws its questions now. Attempt
-    limits (``single_attempt``, ``max_attempts``) are checked here and held by the database:
-    ``attempt_number`` is unique per person and quiz and at most one attempt per person and quiz
-    may be open, so concurrent starts create one attempt and the others resume it.
-    """
-    module = _live_module(module_id)
-    enrollment = _enrollment_for(user, module)
-    from training.selectors import quiz_in_body
-
-    quiz = quiz_in_body(module)
-    if quiz is None or quiz.live_revision_id is None:
-        raise NotFoundError(errors.QUIZ_UNAVAILABLE)
-
-    with transaction.atomic():
-        open_sitting = (
-            Sitting.objects.select_for_update().filter(user=user, quiz=quiz, complete=False).first()
-        )
-        if open_sitting and not _close_if_expired(open_sitting, timezone.now()):
-            return open_sitting
-
-    revision_id = quiz.live_revision_id
-    pinned, questions = _revision_content(revision_id, lambda: quiz.live_revision)
-    if not questions:
-        raise NotFoundError(errors.QUIZ_UNAVAILABLE)
-    used = Sitting.objects.filter(user=user, quiz=quiz).count()
-    limit = pinned.attempt_limit
-    if limit is not None and used >= limit:
-        # A concurrent request may have started the last allowed attempt since the check for an
-        # open one above: resume that one rather than refuse.
-        concurrent = Sitting.objects.filter(user=user, quiz=quiz, complete=False).first()
-        if concurrent is not None:
-            return concurrent
-        raise PermissionDeniedError(errors.NO_ATTEMPTS_LEFT)
-    order = draw_questions(
-        [(q.id, q.category) for q in questions.values()],
-        max_questions=pinned.max_questions,
-        per_category=pinned.questions_per_category,
-        random_order=pinned.random_order,
-        rng=_system_random,
-    )
-    now = timezone.now()
-    sitting = Sitting(
-        user=user,
-        quiz=quiz,
-        quiz_revision_id=revision_id,
-        enrollment=enrollment,
-        module=module,
-        attempt_number=used + 1,
-        question_order=order,
-        max_score=sum((questions[qid].points for qid in order), Decimal(0)),
-        deadline_at=(
-            now + timedelta(minutes=pinned.time_limit_minutes)
-            if pinned.time_limit_minutes
-            else None
-        ),
-    )
-    try:
-        with transaction.atomic():
-            # the two unique constraints are the database's to enforce (IntegrityError below)
-            _clean_sitting(sitting, constraints=False)
-            sitting.save()
-    except (IntegrityError, ValidationError):
-        # Another request started an attempt at the same moment; the constraints let only one
-        # through. Resume that one if it is open; otherwise the attempt number is taken.
-        concurrent = Sitting.objects.filter(user=user, quiz=quiz, complete=False).first()
-        if concurrent is not None:
-            return concurrent
-        if limit is not None and Sitting.objects.filter(user=user, quiz=quiz).count() >= limit:
-            raise PermissionDeniedError(errors.NO_ATTEMPTS_LEFT) from None
-        raise TrainingError(errors.START_CONFLICT) from None
-    ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
-    return sitting
-
-
-_RESPONSE_ERRORS = {
-    scoring.InvalidResponse.MISSING: errors.MISSING_ANSWER,
-    scoring.InvalidResponse.UNKNOWN_OPTION: errors.UNKNOWN_ANSWER,
-    scoring.InvalidResponse.TOO_MANY: errors.TOO_MANY_ANSWERS,
-    scoring.InvalidResponse.TOO_LONG: errors.ANSWER_TOO_LONG,
-}
-
-
-def response_error_message(code: str | None):
-    """The German message for an ``InvalidResponse`` code (``None`` for no code)."""
-    return _RESPONSE_ERRORS.get(code) if code else None
-
-
-def _parse(question: QuizQuestion, values: Sequence[str]):
-    try:
-        return scoring.parse_response(question.for_scoring, values)
-    except scoring.InvalidResponse as exc:
-        raise TrainingError(_RESPONSE_ERRORS[exc.code], errors={question.id: exc.code}) from exc
-
-
-def _store(sitting: Sitting, question: QuizQuestion, response, now) -> None:
-    points = scoring.score_response(question.for_scoring, response)
-    sitting.answers[question.id] = {
-        "response": response if isinstance(response, str) else list(response),
-        "points": None if points is None else str(points),
-        "answered_at": now.isoformat(),
-    }
-
-
-def _check_form(sitting: Sitting, token, question_id) -> None:
-    token_sitting, token_sequence, token_question = _read_token(token)
-    if token_sitting != sitting.pk or not question_id:
-        raise TrainingError(errors.MALFORMED_FORM)
-    if question_id != ALL_QUESTIONS:
-        if question_id not in sitting.question_order:
-            raise TrainingError(errors.QUESTION_NOT_IN_SITTING)
-        if question_id in sitting.answers:
-            raise TrainingError(errors.ALREADY_ANSWERED)
-    if token_sequence != sitting.sequence or token_question != question_id:
-        raise TrainingError(errors.STALE_FORM)
-
-
-def submit_answer(
-    *, user, sitting_id: int, question_id: str, token: str, values: Sequence[str]
-) -> Sitting:
-    """Stores the answer to the question the form showed, scored on the server.
-
-    Locks the attempt (``select_for_update``), so of two simultaneous submits only the first
-    counts; the second finds the question answered. The form's sequence token must match the
-    attempt's current sequence (no stale or replayed forms). After the time limit (plus a short
-    grace) the answer is refused and the attempt closes with what was answered in time. The
-    last answer finishes the attempt. Any refusal leaves the attempt unchanged.
-    """
-    with transaction.atomic():
-        sitting = _locked_sitting(user=user, sitting_id=sitting_id)
-        if sitting.complete:
-            raise TrainingError(errors.SITTING_FINISHED)
-        now = timezone.now()
-        timed_out = _close_if_expired(sitting, now)
-        if not timed_out:
-            _check_form(sitting, token, question_id)
-            if question_id == ALL_QUESTIONS:
-                raise TrainingError(errors.MALFORMED_FORM)
-            quiz = pinned_quiz(sitting)
-            if not quiz.one_question_per_page:  # its form sends every answer at once
-                raise TrainingError(errors.MALFORMED_FORM)
-            questions = pinned_questions(sitting)
-            question = questions.get(question_id)
-            if question is None:  # in the order but not in its revision: corrupt, refuse
-                raise TrainingError(errors.QUESTION_NOT_IN_SITTING)
-            response = _parse(question, values)
-            _store(sitting, question, response, now)
-            sitting.sequence += 1
-            if set(sitting.question_order) <= set(sitting.answers):
-                _finish(sitting, quiz, questions, now)
-            else:
-                _clean_sitting(sitting, only=["answers", "sequence"])
-                sitting.save(update_fields=["answers", "sequence"])
-    if timed_out:
-        raise TimeLimitExceeded(errors.TIME_UP)
-    return sitting
-
-
-def submit_form(
+@transaction.atomic
+def enroll_participant(
     *,
-    user,
-    sitting_id: int,
-    token: str,
-    question_id: str,
-    values: Sequence[str],
-    answers: Mapping[str, Sequence[str]],
-) -> Sitting:
-    """One posted form of an attempt: a single question's answer (:func:`submit_answer`) or, when
-    the form's signed token is for all questions, which only the all-on-one-page form carries,
-    every answer (:func:`submit_all_answers`). Each locks and checks the attempt itself."""
+    cohort: Cohort,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    unit_name: str = "",
+    actor,
+) -> Enrollment:
+    """Enrolls one person (creating an account with an open invitation if needed).
+
+    A person unenrolled earlier from this course is enrolled again with their history; a person
+    enrolled in another cohort of the course is refused. Invites new accounts after commit.
+    """
+    email = " ".join(email.split()).lower()
     try:
-        all_questions = _read_token(token)[2] == ALL_QUESTIONS
-    except TrainingError:
-        all_questions = False  # submit_answer refuses the token after checking the attempt
-    if all_questions:
-        return submit_all_answers(user=user, sitting_id=sitting_id, token=token, answers=answers)
-    return submit_answer(
-        user=user, sitting_id=sitting_id, question_id=question_id, token=token, values=values
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(ENROLL_EMAIL_INVALID) from exc
+    User = get_user_model()
+    users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
+    if len(users) > 1:
+        raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
+    unit = _unit(cohort, unit_name)
+    if users:
+        user = users[0]
+    else:
+        if not (first_name.strip() and last_name.strip()):
+            raise ValidationError(ENROLL_NAME_MISSING)
+        user = create_invited_account(
+            email=email, first_name=first_name.strip(), last_name=last_name.strip()
+        )
+
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(user=user, course_id=cohort.course_id)
+        .select_related("cohort")
+        .first()
+    )
+    if enrollment is None:
+        try:
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(
+                    user=user, course_id=cohort.course_id, cohort=cohort, organisation_unit=unit
+                )
+        except IntegrityError as exc:  # enrolled by someone else a moment ago
+            raise ValidationError(ENROLL_ALREADY_ENROLLED) from exc
+        action = EnrollmentEvent.Action.ENROLLED
+    elif enrollment.unenrolled_at is None:
+        if enrollment.cohort_id == cohort.pk:
+            raise ValidationError(ENROLL_ALREADY_ENROLLED)
+        other = enrollment.cohort.name if enrollment.cohort else "—"
+        raise ValidationError(ENROLL_OTHER_COHORT % {"cohort": other})
+    else:
+        enrollment.unenrolled_at = None
+        enrollment.cohort = cohort
+        enrollment.organisation_unit = unit or enrollment.organisation_unit
+        enrollment.save(update_fields=["unenrolled_at", "cohort", "organisation_unit"])
+        action = EnrollmentEvent.Action.REENROLLED
+    EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
+    if not user.has_usable_password():
+        queue_invitations([enrollment.pk], actor_id=actor.pk)
+    return enrollment
+
+
+def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    unit = OrganisationUnit.objects.filter(organisation=cohort.organisation, name__iexact=name)
+    return unit.first() or OrganisationUnit.objects.create(
+        organisation=cohort.organisation, name=name
     )
 
 
-def submit_all_answers(
-    *, user, sitting_id: int, token: str, answers: Mapping[str, Sequence[str]]
-) -> Sitting:
-    """Stores every answer of an all-on-one-page attempt at once and finishes it.
-
-    ``answers`` maps question ids to the posted values. Every question of the attempt must be
-    answered validly, and no other question may appear; otherwise nothing is stored and the
-    error names the questions (``TrainingError.errors``). Same locking, sequence and time rules
-    as :func:`submit_answer`.
-    """
-    with transaction.atomic():
-        sitting = _locked_sitting(user=user, sitting_id=sitting_id)
-        if sitting.complete:
-            raise TrainingError(errors.SITTING_FINISHED)
-        now = timezone.now()
-        timed_out = _close_if_expired(sitting, now)
-        if not timed_out:
-            _check_form(sitting, token, ALL_QUESTIONS)
-            quiz = pinned_quiz(sitting)
-            if quiz.one_question_per_page:  # its form asks one question at a time
-                raise TrainingError(errors.MALFORMED_FORM)
-            if any(qid not in sitting.question_order for qid in answers):
-                raise TrainingError(errors.QUESTION_NOT_IN_SITTING)
-            questions = pinned_questions(sitting)
-            parsed, problems = {}, {}
-            for qid in sitting.question_order:
-                try:
-                    parsed[qid] = scoring.parse_response(
-                        questions[qid].for_scoring, answers.get(qid, ())
-                    )
-                except scoring.InvalidResponse as exc:
-                    problems[qid] = exc.code
-            if problems:
-                codes = set(problems.values())
-                message = (
-                    errors.ANSWERS_INCOMPLETE
-                    if codes == {scoring.InvalidResponse.MISSING}
-                    else _RESPONSE_ERRORS[next(c for c in problems.values() if c != "missing")]
-                )
-                raise TrainingError(message, errors=problems)
-            for qid, response in parsed.items():
-                _store(sitting, questions[qid], response, now)
-            sitting.sequence += 1
-            _finish(sitting, quiz, questions, now)
-    if timed_out:
-        raise TimeLimitExceeded(errors.TIME_UP)
-    return sitting
+@transaction.atomic
+def unenroll_participant(*, enrollment: Enrollment, actor) -> Enrollment:
+    """Marks the enrollment as unenrolled. Progress, sittings and certificate stay untouched."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.unenrolled_at is not None:
+        raise ValidationError(UNENROLL_ALREADY)
+    enrollment.unenrolled_at = timezone.now()
+    enrollment.save(update_fields=["unenrolled_at"])
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, action=EnrollmentEvent.Action.UNENROLLED, actor=actor
+    )
+    return enrollment
 
 
-# --- Marking essays ------------------------------------------------------------------------
-
-
-def can_mark_essays(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("training.mark_essays"))
-
-
-def _parse_points(points) -> Decimal:
-    try:
-        value = Decimal(str(points).strip().replace(",", "."))
-    except (InvalidOperation, ValueError) as exc:
-        raise TrainingError(errors.POINTS_INVALID) from exc
-    if not value.is_finite():
-        raise TrainingError(errors.POINTS_INVALID)
-    return value.quantize(scoring.CENT)
-
-
-def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_by) -> Sitting:
-    """A trainer marks one essay answer of a finished attempt.
-
-    Writes an audit row (who, when, old and new points, feedback) and an entry in the audit log
-    (who marked which attempt, points before and after), re-scores the attempt and, when no
-    essay is left unmarked, decides pass or fail; a pass goes through ``complete_module``.
-    Correcting a mark adds another row and entry; a module once completed stays completed.
-    Locks the attempt, so two trainers marking at once are applied one after the other. Which
-    attempts a trainer may mark (their cohorts') is the caller's check.
-    """
-    if not can_mark_essays(marked_by):
-        raise PermissionDeniedError(errors.NOT_ALLOWED_TO_MARK)
-    value = _parse_points(points)
-    with transaction.atomic():
-        sitting = (
-            Sitting.objects.select_for_update(of=("self",))
-            .select_related("quiz_revision")
-            .filter(pk=sitting_id)
-            .first()
-        )
-        if sitting is None:
-            raise NotFoundError(errors.SITTING_NOT_FOUND)
-        if not sitting.complete:
-            raise TrainingError(errors.SITTING_NOT_FINISHED)
-        quiz = pinned_quiz(sitting)
-        questions = pinned_questions(sitting)
-        question = questions.get(block_id)
-        answer = sitting.answers.get(block_id)
-        if (
-            question is None
-            or not question.is_essay
-            or block_id not in sitting.question_order
-            or answer is None
-        ):
-            raise TrainingError(errors.ESSAY_NOT_IN_SITTING)
-        if not Decimal(0) <= value <= question.points:
-            raise TrainingError(errors.POINTS_OUT_OF_RANGE % {"max": question.points})
-        old = answer.get("points")
-        now = timezone.now()
-        answer.update(
-            {
-                "points": str(value),
-                "feedback": feedback.strip(),
-                "marked_at": now.isoformat(),
-                "marked_by": marked_by.get_full_name() or marked_by.get_username(),
-            }
-        )
-        old_points = None if old is None else Decimal(old).quantize(scoring.CENT)
-        EssayMark.objects.create(
-            sitting=sitting,
-            block_id=block_id,
-            old_points=old_points,
-            new_points=value,
-            feedback=feedback.strip(),
-            marked_by=marked_by,
-            marked_by_name=marked_by.get_full_name() or marked_by.get_username(),
-        )
-        record_audit(
-            actor=marked_by,
-            action=AuditAction.ANSWER_MARKED,
-            target=sitting,
-            details={
-                "block_id": block_id,
-                "old_points": None if old_points is None else str(old_points),
-                "new_points": str(value),
-            },
-        )
-        _settle(sitting, quiz, questions, now)
-        return sitting
+@transaction.atomic
+def resend_invitation(*, enrollment: Enrollment, actor) -> None:
+    """Queues a fresh invitation link (the old one stays valid until it expires or is used)."""
+    enrollment = Enrollment.objects.select_related("user").get(pk=enrollment.pk)
+    if enrollment.unenrolled_at is not None:
+        raise ValidationError(INVITATION_UNENROLLED)
+    if enrollment.user.has_usable_password():
+        raise ValidationError(INVITATION_NOT_NEEDED)
+    queue_invitations([enrollment.pk], actor_id=actor.pk)

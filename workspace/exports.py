@@ -16,13 +16,10 @@ from collections.abc import Callable, Iterator
 from django.utils.functional import Promise
 
 from training.models import Cohort
-from training.report_selectors import (
-    count_participants,
-    course_columns,
-    iter_report_rows,
-    participant_list,
-)
-from training.reports import (
+from workspace.participants import participant_list
+from workspace.report import count_participants, course_columns
+from workspace.rows import iter_report_rows
+from workspace.tables import (
     Table,
     export_filename,
     local,

@@ -1,5 +1,5 @@
-"""Participant import from a CSV or XLSX file: read it, check every row, then write all rows or
-none.
+"""Participant import from a CSV or XLSX file: read it and check every row (the preview).
+Writing a checked import is workspace.enrolling's; running it as a job workspace.services'.
 
 Columns (German or English headings, any order): Vorname, Nachname, E-Mail,
 Organisationseinheit, Kursdurchführung. A row whose person is already enrolled in the cohort is
@@ -15,17 +15,14 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from training.models import Cohort, Enrollment, EnrollmentEvent, OrganisationUnit
-from training.report_selectors import cohorts_for
+from training.access import cohorts_for
+from training.models import Cohort, Enrollment
 
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -81,6 +78,10 @@ ROW_MESSAGES = {
         "Wurde ausgetragen und wird nicht wieder eingeschrieben (bitte einzeln einschreiben)."
     ),
 }
+
+
+class ImportRejected(Exception):
+    """Nothing was written; the message says why (German)."""
 
 
 class ImportFileError(Exception):
@@ -357,112 +358,6 @@ def check_rows(rows: list[dict], *, default_cohort: Cohort, actor) -> Preview:
         else:
             result.action = "enroll" if result.user_id else "create"
     return Preview(rows=results)
-
-
-# --- Writing --------------------------------------------------------------------------------
-
-
-class ImportRejected(Exception):
-    """Nothing was written; the message says why (German)."""
-
-
-def write_import(*, preview: Preview, actor, progress=None, chunk_size: int = 500) -> dict:
-    """Creates the new accounts and enrollments of a checked preview, all or nothing.
-
-    Runs in one transaction; a unique constraint (one enrollment per person and course, one
-    account per username) rejects the whole import if someone else enrolled the same people
-    meanwhile. Invitations to the new accounts are queued after the commit.
-    """
-    if preview.errors:
-        raise ImportRejected(IMPORT_HAS_PROBLEMS)
-    if not preview.to_import:
-        raise ImportRejected(IMPORT_NOTHING_TO_DO)
-    try:
-        with transaction.atomic():
-            return _write(preview, actor, progress, chunk_size)
-    except IntegrityError as exc:
-        raise ImportRejected(str(IMPORT_CHANGED) % {"details": _("gleichzeitiger Import")}) from exc
-
-
-def _write(preview: Preview, actor, progress, chunk_size) -> dict:
-    User = get_user_model()
-    rows = [r for r in preview.rows if r.action in ("create", "enroll")]
-    cohorts = Cohort.objects.in_bulk({r.cohort_id for r in rows})
-    units = {}
-    for row in rows:
-        if row.unit:
-            cohort = cohorts[row.cohort_id]
-            key = (cohort.organisation, row.unit.casefold())
-            if key not in units:
-                units[key] = _unit(cohort.organisation, row.unit)
-
-    total = len(rows)
-    created_users = 0
-    invite = []
-    done = 0
-    for start in range(0, total, chunk_size):
-        chunk = rows[start : start + chunk_size]
-        new = [r for r in chunk if r.action == "create"]
-        accounts = User.objects.bulk_create(
-            [
-                User(
-                    username=r.email,
-                    email=r.email,
-                    first_name=r.first_name,
-                    last_name=r.last_name,
-                    password=make_password(None),
-                )
-                for r in new
-            ]
-        )
-        for row, account in zip(new, accounts, strict=True):
-            row.user_id = account.pk
-        created_users += len(accounts)
-        enrollments = Enrollment.objects.bulk_create(
-            [
-                Enrollment(
-                    user_id=r.user_id,
-                    course_id=cohorts[r.cohort_id].course_id,
-                    cohort_id=r.cohort_id,
-                    organisation_unit=units.get(
-                        (cohorts[r.cohort_id].organisation, r.unit.casefold())
-                    ),
-                )
-                for r in chunk
-            ]
-        )
-        EnrollmentEvent.objects.bulk_create(
-            [
-                EnrollmentEvent(enrollment=e, action=EnrollmentEvent.Action.IMPORTED, actor=actor)
-                for e in enrollments
-            ]
-        )
-        invite += [e.pk for r, e in zip(chunk, enrollments, strict=True) if r.action == "create"]
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-    queue_invitations(invite, actor_id=getattr(actor, "pk", None))
-    return {
-        "enrolled": total,
-        "new_accounts": created_users,
-        "skipped": preview.skipped,
-        "invited": len(invite),
-    }
-
-
-def _unit(organisation: str, name: str) -> OrganisationUnit:
-    unit = OrganisationUnit.objects.filter(organisation=organisation, name__iexact=name).first()
-    return unit or OrganisationUnit.objects.create(organisation=organisation, name=name)
-
-
-def queue_invitations(enrollment_ids: list[int], *, actor_id=None, chunk_size: int = 100) -> None:
-    """Sends the invitations after the current transaction commits (none on rollback)."""
-    from training.tasks import send_invitations
-
-    for start in range(0, len(enrollment_ids), chunk_size):
-        send_invitations.delay_on_commit(
-            enrollment_ids[start : start + chunk_size], actor_id=actor_id
-        )
 
 
 def preview_from_json(data: dict) -> Preview:

@@ -1,5 +1,5 @@
-"""Presentation of the workspace's reports: the tables the exports write and the geometry of the
-server-rendered progress chart. No queries of their own: they format selector results."""
+"""The tables the workspace's exports write (headings, rows, file names). No queries of their
+own: they format the rows of workspace.rows."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from training.report_selectors import (
-    PROGRESS_BUCKETS,
-    CellStatus,
-    CertificateState,
-    ReportRow,
-    SectionColumn,
-)
+from certificates.selectors import CertificateState
+from workspace.rows import CellStatus, ReportRow, SectionColumn
 
 
 @dataclass
@@ -98,69 +93,3 @@ def local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return timezone.localtime(value).replace(tzinfo=None)
-
-
-# --- The progress chart ---------------------------------------------------------------------
-
-# Dark enough for white labels (contrast at least 4.5:1); the table below repeats every figure.
-BUCKET_COLOURS = {
-    "none": "#5c5c5c",
-    "started": "#8a4b00",
-    "advanced": "#0b4f8a",
-    "complete": "#1d6b2f",
-}
-CHART_WIDTH = 640
-BAR_HEIGHT = 28
-ROW_HEIGHT = 64
-LABEL_HEIGHT = 22
-
-
-def distribution_chart(distribution: list[dict]) -> dict:
-    """Stacked bars (one per section) of how many participants are in each progress bucket."""
-    rows = []
-    for index, item in enumerate(distribution):
-        top = index * ROW_HEIGHT
-        total = item["total"]
-        x = 0.0
-        segments = []
-        for key, label, _low, _high in PROGRESS_BUCKETS:
-            count = item["counts"][key]
-            width = CHART_WIDTH * count / total if total else 0.0
-            segments.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "count": count,
-                    "x": round(x, 2),
-                    "width": round(width, 2),
-                    "colour": BUCKET_COLOURS[key],
-                    "text_x": round(x + width / 2, 2),
-                    # Too narrow a segment keeps its figure in the table only.
-                    "show_count": width >= 28,
-                }
-            )
-            x += width
-        rows.append(
-            {
-                "title": item["section"].title,
-                "total": total,
-                "label_y": top + 16,
-                "bar_y": top + LABEL_HEIGHT,
-                "text_y": top + LABEL_HEIGHT + BAR_HEIGHT / 2 + 5,
-                "segments": segments,
-                "counts": [item["counts"][key] for key, *_rest in PROGRESS_BUCKETS],
-            }
-        )
-    legend_y = len(rows) * ROW_HEIGHT + 8
-    legend = [
-        {"label": label, "colour": BUCKET_COLOURS[key], "x": i * 150, "y": legend_y}
-        for i, (key, label, *_rest) in enumerate(PROGRESS_BUCKETS)
-    ]
-    return {
-        "width": CHART_WIDTH,
-        "height": legend_y + 24,
-        "bar_height": BAR_HEIGHT,
-        "rows": rows,
-        "legend": legend,
-        "buckets": [label for _key, label, *_rest in PROGRESS_BUCKETS],
-    }

@@ -15,9 +15,9 @@ from wagtail.models import Locale, Page
 from cms.models import CompetenceArea, CoursePage, ModulePage, SectionPage
 from cms.services import ensure_home_page
 from config.celery import app as celery_app
-from tests.factories import SECTION_TITLES, UserFactory
+from tests.factories import SECTION_TITLES, UserFactory, complete_modules
 from training import services as training_services
-from training.models import Cohort, Enrollment, ModuleProgress
+from training.models import Cohort, Enrollment
 
 # Minutes per module in each section: 125 min → 3 UE, 95 min → 2 UE, 30 min → 1 UE.
 SECTION_MINUTES = ((35, 90), (95,), (15, 15))
@@ -92,28 +92,18 @@ def enroll_someone(course, username: str) -> Enrollment:
 
 def complete(enrollment: Enrollment, course: Course, *, except_last: bool = False) -> None:
     """Reads and passes every module (as the quiz services would record it) and completes it
-    through training's service; the last one completes the enrollment."""
-    modules = course.modules[:-1] if except_last else course.modules
-    for module in modules:
+    through training's service; the last one completes the enrollment. Each section's modules
+    are completed on its fixed day of ``COMPLETION_DAYS``, so the certificate shows fixed dates."""
+
+    def done(module):
         section_index = next(
             i for i, s in enumerate(course.sections) if module.path.startswith(s.path)
         )
-        done = timezone.make_aware(
+        return timezone.make_aware(
             datetime.fromisoformat(COMPLETION_DAYS[section_index] + "T10:00")
         )
-        # completed_at is set here so the certificate shows fixed dates; training's service
-        # still decides that the enrollment is complete and announces it.
-        ModuleProgress.objects.update_or_create(
-            enrollment=enrollment,
-            module=module,
-            defaults={
-                "content_done_at": done,
-                "quiz_passed_at": done,
-                "completed_at": done,
-                "page_revision_id": module.live_revision_id,
-            },
-        )
-        training_services.complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+
+    complete_modules(enrollment, course.modules[:-1] if except_last else course.modules, at=done)
 
 
 def queue_length() -> int:

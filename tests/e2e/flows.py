@@ -3,8 +3,6 @@ certificate, and the page types to visit."""
 
 import re
 
-from django.utils import timezone
-
 DEMO_PASSWORD = "Buergerservice-2026"  # noqa: S105  (seed_demo's demo accounts)
 
 MODULE = (
@@ -58,8 +56,8 @@ def open_attempt_at_another_quiz(username="teilnehmer") -> str:
 
     from cms.models import CoursePage
     from cms.selectors import course_modules
-    from training.selectors import module_quiz
-    from training.services import start_sitting
+    from training.quizzes.selectors import module_quiz
+    from training.quizzes.services import start_sitting
 
     modules = [m for m in course_modules(CoursePage.objects.get()) if module_quiz(m.pk)]
     user = get_user_model().objects.get(username=username)
@@ -89,20 +87,10 @@ def issue_demo_certificate():
     """The second demo participant completes the last module: their certificate is issued."""
     from certificates.services import issue_certificate
     from cms.selectors import course_modules
-    from training.models import Enrollment, ModuleProgress
-    from training.services import complete_module
+    from tests.factories import complete_modules
+    from training.models import Enrollment
 
     enrollment = Enrollment.objects.get(user__username="teilnehmerin2")
     last = [m for m in course_modules(enrollment.course) if m.required][-1]
-    now = timezone.now()
-    ModuleProgress.objects.update_or_create(
-        enrollment=enrollment,
-        module=last,
-        defaults={
-            "content_done_at": now,
-            "quiz_passed_at": now,
-            "page_revision_id": last.live_revision_id,
-        },
-    )
-    complete_module(enrollment_id=enrollment.pk, module_id=last.pk)
+    complete_modules(enrollment, [last])
     return issue_certificate(enrollment_id=enrollment.pk).certificate

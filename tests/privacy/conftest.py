@@ -9,19 +9,12 @@ from audit.services import record_audit
 from certificates import services as certificate_services
 from certificates.models import Certificate
 from cms.models import ModulePage
+from tests import factories
 from tests.certificates.conftest import new_private_key_b64
 from tests.factories import TOTPDeviceFactory, UserFactory
-from training import services as training_services
-from training import workspace_services
-from training.models import (
-    Cohort,
-    Enrollment,
-    EssayMark,
-    ModuleProgress,
-    Quiz,
-    Sitting,
-    WorkspaceJob,
-)
+from training.models import Cohort, Enrollment, EssayMark, Quiz, Sitting
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 PERSON = {
     "username": "xquellenbrunner",
@@ -60,19 +53,7 @@ def import_participants(*, cohort, actor, lines) -> WorkspaceJob:
 def complete_course(enrollment: Enrollment) -> None:
     """Every live module read and passed, completed through training's service (which completes
     the enrollment)."""
-    now = timezone.now()
-    for module in ModulePage.objects.live().descendant_of(enrollment.course).order_by("path"):
-        ModuleProgress.objects.update_or_create(
-            enrollment=enrollment,
-            module=module,
-            defaults={
-                "content_done_at": now,
-                "quiz_passed_at": now,
-                "completed_at": now,
-                "page_revision_id": module.live_revision_id,
-            },
-        )
-        training_services.complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+    factories.complete_course(enrollment)
     enrollment.refresh_from_db()
     assert enrollment.completed_at is not None
 

@@ -28,8 +28,6 @@ from tests.privacy.conftest import (
     participant_list,
     tables_containing,
 )
-from training import privacy as training_privacy
-from training import workspace_services
 from training.models import (
     Cohort,
     Enrollment,
@@ -39,8 +37,10 @@ from training.models import (
     OrganisationUnit,
     Quiz,
     Sitting,
-    WorkspaceJob,
 )
+from workspace import privacy as workspace_privacy
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 pytestmark = [
     pytest.mark.django_db,
@@ -335,7 +335,7 @@ def test_an_import_waiting_for_confirmation_that_lists_the_person_is_discarded(
     job.refresh_from_db()
     assert (job.status, job.error, job.upload.name) == (
         WorkspaceJob.Status.FAILED,
-        str(training_privacy.IMPORT_DISCARDED),
+        str(workspace_privacy.IMPORT_DISCARDED),
         "",
     )
     assert not upload.exists()

@@ -121,7 +121,7 @@ def test_the_download_holds_everything_about_the_person(person, client):
     assert certificate["verification_url"].endswith(f"/zertifikate/pruefen/{issued.token}/")
     assert certificate["download_url"].endswith(f"/zertifikate/{issued.pk}/pdf/")
     # (the trainer's import that enrolled them lists other people: not part of their data)
-    assert "training.workspacejob" not in records
+    assert "workspace.workspacejob" not in records
     assert records["otp_totp.totpdevice"]["items"][0]["name"] == "Handy von Xaveria"
     assert records["axes.accessattempt"]["items"][0]["failures_since_start"] == 1
     assert records["audit.auditentry"]["items"][0]["actor__username"] == "trainerin"

@@ -15,8 +15,10 @@ from tests.training.conftest import (
     start,
     take_quiz,
 )
-from training import errors, services
+from training import errors
+from training.errors import TrainingError
 from training.models import ModuleProgress, Sitting
+from training.quizzes import services
 
 
 def test_max_attempts_allows_that_many_attempts_and_no_more(build_world, client):
@@ -217,7 +219,7 @@ def test_services_refuse_an_all_on_one_page_token_for_a_single_question(build_wo
     world = build_world()
     sitting = services.start_sitting(user=world.participant, module_id=world.module.pk)
     token = services.sequence_token(sitting, "s1")
-    with pytest.raises(services.TrainingError) as refused:
+    with pytest.raises(TrainingError) as refused:
         services.submit_all_answers(
             user=world.participant, sitting_id=sitting.pk, token=token, answers={}
         )

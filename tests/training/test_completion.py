@@ -1,7 +1,8 @@
 from django.utils import timezone
 
 from cms.models import ModulePage
-from training import services
+from tests.factories import complete_modules
+from training import events, services
 from training.models import Enrollment, ModuleProgress
 
 
@@ -9,13 +10,7 @@ def finish_everything(enrollment, *, except_last=False):
     modules = list(ModulePage.objects.live().filter(required=True).order_by("path"))
     if except_last:
         modules = modules[:-1]
-    for module in modules:
-        ModuleProgress.objects.update_or_create(
-            enrollment=enrollment,
-            module=module,
-            defaults={"content_done_at": timezone.now(), "quiz_passed_at": timezone.now()},
-        )
-        services.complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+    complete_modules(enrollment, modules)
     return modules
 
 
@@ -25,14 +20,14 @@ def test_completing_the_last_required_module_completes_the_enrollment_once(
     # given a participant and a callback listening for completed enrollments
     enrollment = Enrollment.objects.get(user=demo["participant"])
     announced = []
-    services.on_enrollment_completed(announced.append)
+    events.subscribe(announced.append)
     try:
         # when every required module is completed (and the last one once more)
         with django_capture_on_commit_callbacks(execute=True):
             modules = finish_everything(enrollment)
             services.complete_module(enrollment_id=enrollment.pk, module_id=modules[-1].pk)
     finally:
-        services._enrollment_completed_callbacks.remove(announced.append)
+        events.unsubscribe(announced.append)
     # then the enrollment is complete and the event was announced exactly once
     enrollment.refresh_from_db()
     assert enrollment.completed_at is not None

@@ -6,9 +6,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from tests.factories import single_choice
-from training import errors, services
+from training import errors, events, services
 from training.errors import TrainingError
 from training.models import Enrollment, ModuleProgress, Sitting
+from training.quizzes import services as quiz_services
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite has none)"
@@ -50,7 +51,8 @@ def test_single_attempt_holds_under_ten_concurrent_starts(build_world):
     world = build_world(single_attempt=True)
     # when the participant starts it ten times at once (double clicks, several tabs)
     results = run_concurrently(
-        10, lambda _: services.start_sitting(user=world.participant, module_id=world.module.pk).pk
+        10,
+        lambda _: quiz_services.start_sitting(user=world.participant, module_id=world.module.pk).pk,
     )
     # then exactly one attempt exists and every request got that same attempt
     assert Sitting.objects.filter(user=world.participant).count() == 1
@@ -61,15 +63,16 @@ def test_single_attempt_holds_under_ten_concurrent_starts(build_world):
     sitting = Sitting.objects.get(pk=only)
     for qid in sitting.question_order:
         sitting.refresh_from_db()
-        services.submit_answer(
+        quiz_services.submit_answer(
             user=world.participant,
             sitting_id=sitting.pk,
             question_id=qid,
-            token=services.sequence_token(sitting, qid),
+            token=quiz_services.sequence_token(sitting, qid),
             values=["true"] if qid == "t1" else [f"{qid}-w1" if qid == "m1" else f"{qid}-wrong"],
         )
     results = run_concurrently(
-        10, lambda _: services.start_sitting(user=world.participant, module_id=world.module.pk).pk
+        10,
+        lambda _: quiz_services.start_sitting(user=world.participant, module_id=world.module.pk).pk,
     )
     assert results == [("refused", errors.NO_ATTEMPTS_LEFT)] * 10
     assert Sitting.objects.filter(user=world.participant).count() == 1
@@ -80,7 +83,7 @@ def test_the_database_itself_refuses_a_second_attempt_number_or_a_second_open_at
 ):
     # given an open attempt
     world = build_world(single_attempt=True)
-    sitting = services.start_sitting(user=world.participant, module_id=world.module.pk)
+    sitting = quiz_services.start_sitting(user=world.participant, module_id=world.module.pk)
     fields = {
         "user": world.participant,
         "quiz": world.quiz,
@@ -100,24 +103,24 @@ def test_two_concurrent_final_submits_count_once(build_world):
     world = build_world(questions=[single_choice("s1"), single_choice("s2")])
     services.mark_module_read(user=world.participant, module_id=world.plain_module.pk)
     services.mark_module_read(user=world.participant, module_id=world.module.pk)
-    sitting = services.start_sitting(user=world.participant, module_id=world.module.pk)
-    services.submit_answer(
+    sitting = quiz_services.start_sitting(user=world.participant, module_id=world.module.pk)
+    quiz_services.submit_answer(
         user=world.participant,
         sitting_id=sitting.pk,
         question_id="s1",
-        token=services.sequence_token(sitting, "s1"),
+        token=quiz_services.sequence_token(sitting, "s1"),
         values=["s1-right"],
     )
     sitting.refresh_from_db()
-    token = services.sequence_token(sitting, "s2")
+    token = quiz_services.sequence_token(sitting, "s2")
     announced = []
-    services.on_enrollment_completed(announced.append)
+    events.subscribe(announced.append)
     try:
         # when the final answer is sent twice at the same moment (right, then wrong)
         results = run_concurrently(
             2,
             lambda i: (
-                services.submit_answer(
+                quiz_services.submit_answer(
                     user=world.participant,
                     sitting_id=sitting.pk,
                     question_id="s2",
@@ -127,7 +130,7 @@ def test_two_concurrent_final_submits_count_once(build_world):
             ),
         )
     finally:
-        services._enrollment_completed_callbacks.remove(announced.append)
+        events.unsubscribe(announced.append)
     # then one submit counted and the other was refused
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["ok", "refused"], results
@@ -149,13 +152,13 @@ def test_two_concurrent_final_submits_count_once(build_world):
 
 def test_two_concurrent_all_on_one_page_submits_count_once(build_world):
     world = build_world(one_question_per_page=False)
-    sitting = services.start_sitting(user=world.participant, module_id=world.module.pk)
-    token = services.sequence_token(sitting, services.ALL_QUESTIONS)
+    sitting = quiz_services.start_sitting(user=world.participant, module_id=world.module.pk)
+    token = quiz_services.sequence_token(sitting, quiz_services.ALL_QUESTIONS)
     answers = {"s1": ["s1-right"], "m1": ["m1-c1", "m1-c2"], "t1": ["true"]}
     results = run_concurrently(
         2,
         lambda _: (
-            services.submit_all_answers(
+            quiz_services.submit_all_answers(
                 user=world.participant, sitting_id=sitting.pk, token=token, answers=answers
             ).score
         ),

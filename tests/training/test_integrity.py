@@ -16,8 +16,9 @@ from tests.training.conftest import (
     take_quiz,
     wrong_values,
 )
-from training import errors, services
+from training import errors
 from training.models import Sitting
+from training.quizzes import services
 
 SNAPSHOT_FIELDS = (
     "answers",

@@ -11,6 +11,7 @@ from tests.training.conftest import take_quiz
 from training import errors, services
 from training.errors import PermissionDeniedError, TrainingError
 from training.models import EssayMark, ModuleProgress, Sitting
+from training.quizzes import marking
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def pending(build_world, client):
 def test_marking_the_last_essay_decides_the_result_and_completes_the_module(pending, trainer):
     world, sitting = pending
     # when the trainer gives 3 of 4 points with feedback
-    marked = services.mark_essay(
+    marked = marking.mark_essay(
         sitting_id=sitting.pk,
         block_id="e1",
         points="3",
@@ -67,7 +68,7 @@ def test_marking_the_last_essay_decides_the_result_and_completes_the_module(pend
 
 def test_a_low_mark_fails_the_attempt_and_leaves_the_module_open(pending, trainer):
     world, sitting = pending
-    marked = services.mark_essay(
+    marked = marking.mark_essay(
         sitting_id=sitting.pk, block_id="e1", points="1,5", feedback="", marked_by=trainer
     )
     assert (marked.score, marked.passed) == (Decimal("2.5"), False)
@@ -76,10 +77,10 @@ def test_a_low_mark_fails_the_attempt_and_leaves_the_module_open(pending, traine
 
 def test_a_correction_is_audited_with_old_and_new_points(pending, trainer):
     _, sitting = pending
-    services.mark_essay(
+    marking.mark_essay(
         sitting_id=sitting.pk, block_id="e1", points=1, feedback="", marked_by=trainer
     )
-    services.mark_essay(
+    marking.mark_essay(
         sitting_id=sitting.pk, block_id="e1", points=4, feedback="Nachkorrigiert", marked_by=trainer
     )
     assert list(EssayMark.objects.values_list("old_points", "new_points")) == [
@@ -101,7 +102,7 @@ def test_a_correction_is_audited_with_old_and_new_points(pending, trainer):
 def test_points_outside_the_question_are_refused(pending, trainer, points, message):
     _, sitting = pending
     with pytest.raises(TrainingError) as refused:
-        services.mark_essay(
+        marking.mark_essay(
             sitting_id=sitting.pk, block_id="e1", points=points, feedback="", marked_by=trainer
         )
     assert str(refused.value.message) == str(message)
@@ -112,13 +113,13 @@ def test_points_outside_the_question_are_refused(pending, trainer, points, messa
 def test_only_essays_of_finished_attempts_can_be_marked(pending, trainer):
     _, sitting = pending
     with pytest.raises(TrainingError) as refused:
-        services.mark_essay(
+        marking.mark_essay(
             sitting_id=sitting.pk, block_id="s1", points=1, feedback="", marked_by=trainer
         )
     assert refused.value.message == errors.ESSAY_NOT_IN_SITTING
     Sitting.objects.filter(pk=sitting.pk).update(complete=False)
     with pytest.raises(TrainingError) as refused:
-        services.mark_essay(
+        marking.mark_essay(
             sitting_id=sitting.pk, block_id="e1", points=1, feedback="", marked_by=trainer
         )
     assert refused.value.message == errors.SITTING_NOT_FINISHED
@@ -128,7 +129,7 @@ def test_only_essays_of_finished_attempts_can_be_marked(pending, trainer):
 def test_a_participant_may_not_mark(pending):
     world, sitting = pending
     with pytest.raises(PermissionDeniedError):
-        services.mark_essay(
+        marking.mark_essay(
             sitting_id=sitting.pk,
             block_id="e1",
             points=4,
@@ -143,7 +144,7 @@ def test_without_exam_paper_the_answers_are_kept_until_marked(build_world, clien
     client.force_login(world.participant)
     sitting = take_quiz(client, world.module, correct=True)
     assert "e1" in sitting.answers
-    marked = services.mark_essay(
+    marked = marking.mark_essay(
         sitting_id=sitting.pk, block_id="e1", points=4, feedback="", marked_by=trainer
     )
     assert (marked.answers, marked.answers_discarded, marked.passed) == ({}, True, True)
@@ -151,7 +152,7 @@ def test_without_exam_paper_the_answers_are_kept_until_marked(build_world, clien
 
 def test_the_participant_sees_the_mark_and_feedback_on_the_result_page(pending, trainer, client):
     world, sitting = pending
-    services.mark_essay(
+    marking.mark_essay(
         sitting_id=sitting.pk, block_id="e1", points=3, feedback="Gut begründet.", marked_by=trainer
     )
     page = client.get(reverse("training:result", args=[sitting.pk])).content.decode()

@@ -13,7 +13,7 @@ from tests.factories import UserFactory, make_quiz, multiple_choice, single_choi
 from training.models import Quiz
 from training.quizzes import blocks as quiz_blocks
 from training.quizzes.models import SINGLE_ATTEMPT_CONFLICT
-from training.selectors import module_quiz
+from training.quizzes.selectors import module_quiz
 
 
 def test_quizzes_go_through_the_workflow_fachliche_pruefung(db):

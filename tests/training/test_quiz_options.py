@@ -21,8 +21,9 @@ from tests.training.conftest import (
     take_quiz,
     wrong_values,
 )
-from training import errors, services
+from training import errors
 from training.models import ModuleProgress, Sitting
+from training.quizzes import services
 
 SIX = [single_choice(f"s{i}", f"Frage Nummer {i}?") for i in range(1, 7)]
 

@@ -5,7 +5,7 @@ from collections import Counter
 from cms.models import ModulePage
 from training.models import Enrollment, Quiz
 from training.quizzes.questions import quiz_questions
-from training.selectors import module_quiz
+from training.quizzes.selectors import module_quiz
 
 
 def test_every_demo_module_has_a_live_quiz_of_at_least_five_mixed_questions(demo):

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEntry
 from tests.factories import enroll_many
-from tests.training.workspace.essay_sittings import ESSAY_ID, essay_quiz, essay_sitting
-from training import services, workspace_services
-from training.models import WorkspaceJob
+from tests.workspace.essay_sittings import ESSAY_ID, essay_quiz, essay_sitting
+from training.quizzes import marking
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 
 def url(name, *args):
@@ -82,7 +83,7 @@ def test_marking_records_the_points_before_and_after(trainer_client, trainer, si
         reverse("training_marking:sitting", args=[sitting.pk]),
         {"block_id": ESSAY_ID, "points": "3", "feedback": "Gut."},
     )
-    services.mark_essay(
+    marking.mark_essay(
         sitting_id=sitting.pk, block_id=ESSAY_ID, points="4", feedback="", marked_by=trainer
     )
     # then both marks are in the log, with the points before and after

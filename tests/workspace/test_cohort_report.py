@@ -3,6 +3,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.selectors import CertificateState
 from tests.factories import (
     course_module_ids,
     enroll_many,
@@ -11,7 +12,7 @@ from tests.factories import (
     user_in_group,
 )
 from training.models import Enrollment, ModuleProgress, OrganisationUnit
-from training.report_selectors import CellStatus, CertificateState, cohort_report
+from workspace.report import CellStatus, cohort_report
 
 
 def _progress(enrollment, module_id, **fields):

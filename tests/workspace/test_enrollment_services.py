@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import invitations
 from tests.factories import UserFactory, course_module_ids, enroll_many
-from training import workspace_services
+from training import services as training_services
 from training.models import Enrollment, EnrollmentEvent, ModuleProgress
 
 User = get_user_model()
@@ -22,7 +22,7 @@ def test_enrolling_a_new_person_creates_an_invited_account(
 ):
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        enrollment = workspace_services.enroll_participant(
+        enrollment = training_services.enroll_participant(
             cohort=cohort,
             email=" Anna.Muster@Example.org ",
             first_name="Anna",
@@ -54,31 +54,31 @@ def test_enrolling_someone_already_enrolled_is_refused(cohort, other_cohort, tra
     (enrollment,) = enroll_many(cohort, 1)
 
     with pytest.raises(ValidationError) as same:
-        workspace_services.enroll_participant(
+        training_services.enroll_participant(
             cohort=cohort, email=enrollment.user.email, actor=trainer
         )
     with pytest.raises(ValidationError) as other:
-        workspace_services.enroll_participant(
+        training_services.enroll_participant(
             cohort=other_cohort, email=enrollment.user.email, actor=trainer
         )
 
-    assert same.value.messages == [str(workspace_services.ENROLL_ALREADY_ENROLLED)]
+    assert same.value.messages == [str(training_services.ENROLL_ALREADY_ENROLLED)]
     assert other.value.messages == [
-        str(workspace_services.ENROLL_OTHER_COHORT) % {"cohort": cohort.name}
+        str(training_services.ENROLL_OTHER_COHORT) % {"cohort": cohort.name}
     ]
     assert Enrollment.objects.count() == 1
 
 
 def test_a_new_account_needs_a_name_and_a_valid_email(cohort, trainer):
     with pytest.raises(ValidationError) as no_name:
-        workspace_services.enroll_participant(cohort=cohort, email="a@example.org", actor=trainer)
+        training_services.enroll_participant(cohort=cohort, email="a@example.org", actor=trainer)
     with pytest.raises(ValidationError) as bad_email:
-        workspace_services.enroll_participant(
+        training_services.enroll_participant(
             cohort=cohort, email="kein-mail", first_name="A", last_name="B", actor=trainer
         )
 
-    assert no_name.value.messages == [str(workspace_services.ENROLL_NAME_MISSING)]
-    assert bad_email.value.messages == [str(workspace_services.ENROLL_EMAIL_INVALID)]
+    assert no_name.value.messages == [str(training_services.ENROLL_NAME_MISSING)]
+    assert bad_email.value.messages == [str(training_services.ENROLL_EMAIL_INVALID)]
     assert User.objects.filter(email="a@example.org").count() == 0
 
 
@@ -90,16 +90,16 @@ def test_unenrolling_keeps_the_history_and_enrolling_again_restores_it(cohort, t
         enrollment=enrollment, module_id=module, completed_at=timezone.now()
     )
     # when unenrolled
-    workspace_services.unenroll_participant(enrollment=enrollment, actor=trainer)
+    training_services.unenroll_participant(enrollment=enrollment, actor=trainer)
     # then the enrollment and its progress are kept, marked as unenrolled
     enrollment.refresh_from_db()
     assert enrollment.unenrolled_at is not None
     assert enrollment.progress.count() == 1
     with pytest.raises(ValidationError) as twice:
-        workspace_services.unenroll_participant(enrollment=enrollment, actor=trainer)
-    assert twice.value.messages == [str(workspace_services.UNENROLL_ALREADY)]
+        training_services.unenroll_participant(enrollment=enrollment, actor=trainer)
+    assert twice.value.messages == [str(training_services.UNENROLL_ALREADY)]
     # when enrolled again
-    again = workspace_services.enroll_participant(
+    again = training_services.enroll_participant(
         cohort=cohort, email=enrollment.user.email, actor=trainer
     )
     # then it is the same enrollment with its progress and the whole history
@@ -134,7 +134,7 @@ def test_enroll_form_errors_are_shown(trainer_client, cohort):
     )
 
     assert response.status_code == 400
-    assert str(workspace_services.ENROLL_NAME_MISSING) in response.content.decode()
+    assert str(training_services.ENROLL_NAME_MISSING) in response.content.decode()
     assert not Enrollment.objects.exists()
 
 
@@ -143,7 +143,7 @@ def test_enroll_form_errors_are_shown(trainer_client, cohort):
 
 def invited(cohort, trainer, capture):
     with capture(execute=True):
-        enrollment = workspace_services.enroll_participant(
+        enrollment = training_services.enroll_participant(
             cohort=cohort,
             email="neu@example.org",
             first_name="Neu",
@@ -223,15 +223,15 @@ def test_the_invitation_can_be_resent_until_the_password_is_set(
     user.set_password("Schalter-Dienst-2027")
     user.save()
     with pytest.raises(ValidationError) as refused:
-        workspace_services.resend_invitation(enrollment=enrollment, actor=trainer)
-    assert refused.value.messages == [str(workspace_services.INVITATION_NOT_NEEDED)]
+        training_services.resend_invitation(enrollment=enrollment, actor=trainer)
+    assert refused.value.messages == [str(training_services.INVITATION_NOT_NEEDED)]
 
 
 def test_existing_accounts_get_no_invitation(cohort, trainer, django_capture_on_commit_callbacks):
     UserFactory(username="bekannt", email="bekannt@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        workspace_services.enroll_participant(
+        training_services.enroll_participant(
             cohort=cohort, email="bekannt@example.org", actor=trainer
         )
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import enroll_many
-from tests.training.workspace.essay_sittings import essay_quiz, essay_sitting
+from tests.workspace.essay_sittings import essay_quiz, essay_sitting
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"

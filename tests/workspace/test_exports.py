@@ -10,8 +10,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import course_module_ids, enroll_many
-from training import exports, workspace_services
-from training.models import ModuleProgress, OrganisationUnit, WorkspaceJob
+from training import services as training_services
+from training.models import ModuleProgress, OrganisationUnit
+from workspace import exports
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 
 def read_csv(response):
@@ -118,7 +121,7 @@ def test_formulas_in_names_are_neutralised_in_csv_and_xlsx(trainer_client, cohor
 
 def test_participant_list_export_includes_unenrolled_people(trainer_client, cohort, trainer):
     active, gone = enroll_many(cohort, 2)
-    workspace_services.unenroll_participant(enrollment=gone, actor=trainer)
+    training_services.unenroll_participant(enrollment=gone, actor=trainer)
 
     response = trainer_client.post(
         reverse("training_workspace:participants_export", args=[cohort.pk, "xlsx"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEntry
 from tests.factories import enroll_many
-from tests.training.workspace.essay_sittings import ESSAY_ID, essay_quiz, essay_sitting
+from tests.workspace.essay_sittings import ESSAY_ID, essay_quiz, essay_sitting
 from training.models import EssayMark, Sitting
 
 QUEUE = reverse("training_marking:queue")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.factories import course_module_ids, enroll_many, make_sitting, make_workspace_quiz
 from training.models import ModuleProgress
-from training.report_selectors import sitting_answers
+from workspace.participants import sitting_answers
 
 
 def test_the_detail_lists_module_dates_sittings_and_history(trainer_client, cohort, course):
@@ -52,7 +52,7 @@ def test_the_detail_lists_module_dates_sittings_and_history(trainer_client, coho
 
 
 def test_time_taken_is_shown_in_minutes_and_seconds(cohort, course):
-    from training.report_selectors import SittingRecord
+    from workspace.participants import SittingRecord
 
     (enrollment,) = enroll_many(cohort, 1)
     sitting = make_sitting(

@@ -10,8 +10,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tests.factories import UserFactory, enroll_many, make_cohort
-from training import imports, workspace_services
-from training.models import Enrollment, EnrollmentEvent, OrganisationUnit, WorkspaceJob
+from training import services as training_services
+from training.models import Enrollment, EnrollmentEvent, OrganisationUnit
+from workspace import imports
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 User = get_user_model()
 HEADER = "Vorname;Nachname;E-Mail;Organisationseinheit;Kursdurchführung"
@@ -51,7 +54,7 @@ def problems(job):
 def test_the_preview_lists_every_rows_problems_and_writes_nothing(cohort, trainer, other_cohort):
     # given an existing participant of this cohort and one of another trainer's cohort
     UserFactory(username="bekannt", email="bekannt@example.org")
-    workspace_services.enroll_participant(cohort=cohort, email="bekannt@example.org", actor=trainer)
+    training_services.enroll_participant(cohort=cohort, email="bekannt@example.org", actor=trainer)
     before = state()
     upload = csv_file(
         "Anna;Muster;anna@example.org;Einwohneramt;",
@@ -150,7 +153,7 @@ def test_the_import_is_all_or_nothing_when_data_changed_since_the_preview(
     )
     job = workspace_services.start_import(cohort=cohort, upload=upload, actor=trainer)
     # when one of them is enrolled in another cohort before the import runs
-    workspace_services.enroll_participant(
+    training_services.enroll_participant(
         cohort=other_cohort, email="carla@example.org", first_name="C", last_name="C", actor=lead
     )
     before = state()
@@ -221,7 +224,7 @@ def test_new_people_need_a_name(cohort, trainer):
 
 def test_a_formerly_unenrolled_person_is_skipped(cohort, trainer):
     (enrollment,) = enroll_many(cohort, 1)
-    workspace_services.unenroll_participant(enrollment=enrollment, actor=trainer)
+    training_services.unenroll_participant(enrollment=enrollment, actor=trainer)
 
     job = workspace_services.start_import(
         cohort=cohort, upload=csv_file(f"A;B;{enrollment.user.email};;"), actor=trainer

@@ -22,7 +22,7 @@ from tests.factories import (
 from training.models import Sitting
 from training.quizzes import scoring
 from training.quizzes.questions import quiz_questions
-from training.report_selectors import quiz_statistics
+from workspace.quiz_statistics import quiz_statistics
 
 
 def url(name, *args):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tests.factories import course_module_ids, enroll_many, user_in_group
 from training.models import ModuleProgress, OrganisationUnit
-from training.report_selectors import unit_aggregates
+from workspace.units import unit_aggregates
 
 
 def complete(enrollments, module_ids):

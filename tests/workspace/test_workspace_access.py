@@ -10,7 +10,8 @@ from tests.factories import (
     make_workspace_quiz,
     user_in_group,
 )
-from training.models import Enrollment, EnrollmentEvent, WorkspaceJob
+from training.models import Enrollment, EnrollmentEvent
+from workspace.models import WorkspaceJob
 
 
 def url(name, *args):

@@ -11,8 +11,11 @@ from openpyxl import load_workbook
 
 from tests.conftest import wait_for
 from tests.factories import enroll_many
-from training import workspace_services
-from training.models import Enrollment, WorkspaceJob
+from training import services as training_services
+from training.models import Enrollment
+from workspace import jobs, runner
+from workspace import services as workspace_services
+from workspace.models import WorkspaceJob
 
 HEADER = "Vorname;Nachname;E-Mail;Organisationseinheit;Kursdurchführung"
 
@@ -34,7 +37,7 @@ def test_a_waiting_job_shows_its_progress_and_reloads_itself(trainer_client, coh
         created_by=trainer,
         status=WorkspaceJob.Status.RUNNING,
     )
-    workspace_services.report_progress(job.pk, 250, 1000)
+    jobs.report_progress(job.pk, 250, 1000)
     # when the trainer looks at it
     html = trainer_client.get(job_url("job", job)).content.decode()
     # then
@@ -109,7 +112,7 @@ def test_a_failed_import_job_says_why_and_writes_nothing(
     lines = [f"V{i};N{i};p{i}@example.org;;" for i in range(8)]
     upload = SimpleUploadedFile("liste.csv", "\n".join([HEADER, *lines]).encode())
     job = workspace_services.start_import(cohort=cohort, upload=upload, actor=trainer)
-    workspace_services.enroll_participant(
+    training_services.enroll_participant(
         cohort=other_cohort, email="p7@example.org", first_name="P", last_name="Sieben", actor=lead
     )
     # when the import runs on the worker
@@ -134,7 +137,7 @@ def test_running_a_job_twice_does_the_work_once(migration_data, celery_worker, c
     wait_for(lambda: finished(job))
     first_file = job.result_file.name
 
-    workspace_services.run_job(job_id=job.pk)
+    runner.run_job(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.status == WorkspaceJob.Status.DONE

@@ -1,9 +1,9 @@
-"""Essay marking in the Wagtail admin, on top of ``services.mark_essay``.
+"""Essay marking in the Wagtail admin, on top of ``training.quizzes.marking.mark_essay``.
 
 A trainer marks the attempts of participants in the cohorts they train (course leads: all
-cohorts), as ``report_selectors.sittings_visible_to`` says: another cohort's attempt does not
-exist for them (404) and nothing is changed. Opening an attempt to mark it is written to the
-audit log; the mark itself is audited by the service.
+cohorts), as ``training.quizzes.selectors.sittings_visible_to`` says: another cohort's attempt
+does not exist for them (404) and nothing is changed. Opening an attempt to mark it is written
+to the audit log; the mark itself is audited by the service.
 """
 
 from django.contrib import messages
@@ -18,16 +18,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from training import services
 from training.errors import NotFoundError, TrainingError
 from training.models import Sitting
-from training.report_selectors import sittings_visible_to
-from training.selectors import review_of
+from training.quizzes import marking
+from training.quizzes.selectors import review_of, sittings_visible_to
 
 
 class _MarkingPermissionMixin:
     def dispatch(self, request, *args, **kwargs):
-        if not services.can_mark_essays(request.user):
+        if not marking.can_mark_essays(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -35,7 +34,7 @@ class _MarkingPermissionMixin:
 class MarkingQueueView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Freitextantworten bewerten")
     header_icon = "edit"
-    template_name = "training/admin/marking_queue.html"
+    template_name = "workspace/marking_queue.html"
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
@@ -56,7 +55,7 @@ class MarkingQueueView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templ
 class MarkSittingView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Versuch bewerten")
     header_icon = "edit"
-    template_name = "training/admin/mark_sitting.html"
+    template_name = "workspace/mark_sitting.html"
 
     def get_breadcrumbs_items(self):
         return [
@@ -97,7 +96,7 @@ class MarkSittingView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templa
     def post(self, request, *args, **kwargs):
         sitting = self.sitting
         try:
-            sitting = services.mark_essay(
+            sitting = marking.mark_essay(
                 sitting_id=sitting.pk,
                 block_id=request.POST.get("block_id", ""),
                 points=request.POST.get("points", ""),

@@ -1,0 +1,18 @@
+"""WorkspaceJob now belongs to the workspace app (see workspace.0001): it leaves training's
+state; its table and rows stay where they are."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("training", "0005_merge_quiz_and_trainer_workspace"),
+        ("workspace", "0001_workspacejob_from_training"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name="WorkspaceJob")],
+            database_operations=[],
+        ),
+    ]
