@@ -12,9 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cms.selectors import attach_site
 from training import selectors, services
-from training.errors import (
-    TrainingError,
-)
+from training.errors import TrainingError
 
 
 def private_no_store(view):

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from training.access import (
-    UNIT_AGGREGATES_PERMISSION,
-)
+from training.access import UNIT_AGGREGATES_PERMISSION
 from workspace.units import min_group_size, unit_aggregates
-from workspace.views.base import (
-    WorkspaceView,
-)
+from workspace.views.base import WorkspaceView
 
 
 class UnitOverviewView(WorkspaceView):
