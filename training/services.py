@@ -100,7 +100,8 @@ def _module_requirements_met(progress: ModuleProgress) -> bool:
     return quiz is None or progress.quiz_passed_at is not None
 
 
-@transaction.atomic
+# No savepoint of its own: the quiz engine calls it inside its attempt's transaction.
+@transaction.atomic(savepoint=False)
 def record_quiz_passed(*, enrollment_id: int, module_id: int, at=None) -> ModuleProgress:
     """Records that the module's quiz was passed (``at``, default now; the quiz engine calls
     this when an attempt passes), then lets ``complete_module`` decide completion. Recording
