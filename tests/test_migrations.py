@@ -8,7 +8,6 @@ permissions given on the job model stay assigned (its content type is relabelled
 
 import os
 
-import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -40,8 +39,9 @@ def latest() -> list[tuple[str, str]]:
     return executor.loader.graph.leaf_nodes()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_migrating_from_before_the_move_keeps_every_row(restorable_database):
+def test_migrating_from_before_the_move_keeps_every_row(
+    restorable_database, django_db_serialized_rollback, transactional_db
+):
     # given the schema from before the move, with the demo data and a trainer's jobs in it
     migrate(BEFORE_THE_MOVE)
     try:
