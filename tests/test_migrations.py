@@ -51,7 +51,10 @@ def test_migrating_from_before_the_move_keeps_every_row(
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         # the job model as it was, in training
         executor = MigrationExecutor(connection)
-        old_apps = executor.loader.project_state(list(executor.loader.applied_migrations)).apps
+        applied = [
+            n for n in executor.loader.applied_migrations if n in executor.loader.graph.nodes
+        ]
+        old_apps = executor.loader.project_state(applied).apps
         OldJob = old_apps.get_model("training", "WorkspaceJob")
         trainer = old_apps.get_model("auth", "User").objects.get(username="trainerin")
         cohort = old_apps.get_model("training", "Cohort").objects.get()
