@@ -132,6 +132,19 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the embedded default of the demo) for concurrent web use: a write transaction takes
+    # the write lock at BEGIN (IMMEDIATE), so two overlapping writes queue instead of one failing
+    # with "database is locked" when it upgrades its read lock; a waiting writer retries for up to
+    # 20 seconds (timeout); WAL lets readers go on while one writes, and synchronous=NORMAL is
+    # safe with WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("DJANGO_SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if ON_POSTGRESQL:
