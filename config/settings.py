@@ -42,6 +42,7 @@ else:
             + ". For local development set DJANGO_DEBUG=1 (or use `make demo`)."
         )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # German page in the site's layout
 
 # --- Applications ---------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.views.EmptyErrorPageMiddleware",
     "cms.tree_cache.RequestTreeVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

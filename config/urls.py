@@ -36,3 +36,8 @@ urlpatterns += [
     *(p for p in wagtail_urls.urlpatterns if getattr(p, "name", None) != "wagtail_serve"),
     re_path(wagtail_urls.serve_pattern, cms_views.serve, name="wagtail_serve"),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
