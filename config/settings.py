@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.views.EmptyErrorPageMiddleware",
+    "config.views.RejectNulCharactersMiddleware",
     "cms.tree_cache.RequestTreeVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -113,3 +113,26 @@ class EmptyErrorPageMiddleware:
             response.content = page.content
             response["Content-Type"] = page["Content-Type"]
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the path, a query parameter or a form field gets the 400 page.
+
+    PostgreSQL cannot store or compare text with NUL (the driver raises DataError, a 500), and no
+    legitimate input contains one; Django's form fields refuse it, but query parameters and
+    fields read directly (filters, search, ids) would reach the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or self._has_nul(request.GET) or self._has_nul(request.POST):
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in data.lists()
+        )

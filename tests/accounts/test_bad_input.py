@@ -81,7 +81,7 @@ def test_verification_and_search_answer_any_input_without_a_server_error(code, p
     client = Client()
     # (the rate limit is per address; it must not hide the answers under test)
     no_server_error(client.get(reverse("certificates:verify_start"), {"code": code}))
-    if code.strip("\x00/") and "\x00" not in code:
+    if code:
         no_server_error(client.get(f"/zertifikate/pruefen/{quote(code, safe='')}/"))
     no_server_error(client.get(reverse("search"), {"q": code, "seite": page}))
 
