@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.forms import LoginForm
 from certificates import views as certificate_views
 from cms import views as cms_views
 from config import benchmark, views
@@ -15,7 +16,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "konto/anmelden/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/", include("training.account_urls")),
     path("konto/", include("accounts.urls")),
@@ -36,3 +39,8 @@ urlpatterns += [
     *(p for p in wagtail_urls.urlpatterns if getattr(p, "name", None) != "wagtail_serve"),
     re_path(wagtail_urls.serve_pattern, cms_views.serve, name="wagtail_serve"),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
