@@ -29,7 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from training import exports, imports, workspace_services
+from training import exports, imports, scoring, workspace_services
 from training.models import Enrollment, OrganisationUnit, Quiz, WorkspaceJob
 from training.report_selectors import (
     CHANGE_COHORT_PERMISSION,
@@ -667,7 +667,7 @@ class JobView(JobMixin, WorkspaceView):
             cohort=job.cohort,
             done=done,
             total=total,
-            percent=done * 100 // total if total else 0,
+            percent=scoring.percent(done, total),
             refresh_seconds=self.refresh_seconds if job.is_active else None,
         )
         if job.kind == WorkspaceJob.Kind.IMPORT:

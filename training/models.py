@@ -19,6 +19,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.models import CompetenceArea
+from training import scoring
 from training.quiz_blocks import QuestionStreamBlock
 
 SINGLE_ATTEMPT_CONFLICT = _("Bei «Nur ein Versuch» ist höchstens ein Versuch möglich.")
@@ -316,9 +317,7 @@ class Sitting(models.Model):
 
     @property
     def percent(self) -> int:
-        if not self.max_score:
-            return 0
-        return int(self.score * 100 / self.max_score)
+        return scoring.percent(self.score, self.max_score)
 
 
 # --- Trainer workspace ------------------------------------------------------------------------

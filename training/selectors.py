@@ -313,7 +313,7 @@ class SectionProgress:
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 100
+        return scoring.percent(self.done, self.total, empty=100)
 
 
 @dataclass
@@ -332,7 +332,7 @@ class EnrollmentOverview:
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 100
+        return scoring.percent(self.done, self.total, empty=100)
 
     @property
     def next_module(self):
