@@ -49,6 +49,12 @@ class ProfileForm(PlainLabels, forms.ModelForm):
             "Bitte geben Sie Ihre E-Mail-Adresse ein."
         )
 
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if services.email_taken(email, except_user_id=self.instance.pk):
+            raise forms.ValidationError(services.EMAIL_TAKEN)
+        return email
+
 
 class PasswordConfirmForm(PlainLabels, forms.Form):
     """Asks for the password again before an irreversible step."""

@@ -45,6 +45,10 @@ ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführun
 ENROLL_OTHER_COHORT = _(
     "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
 )
+ENROLL_EMAIL_UNCONFIRMED = _(
+    "Ein Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; es wird nicht "
+    "eingeschrieben. Bitte klären Sie die Adresse mit der Person oder der Kursleitung."
+)
 UNENROLL_ALREADY = _("Diese Person ist bereits ausgetragen.")
 INVITATION_NOT_NEEDED = _(
     "Diese Person hat ihr Passwort bereits gesetzt; eine Einladung ist nicht nötig."
@@ -90,6 +94,8 @@ def enroll_participant(
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
+    if users and not attachable(users[0], email):
+        raise ValidationError(ENROLL_EMAIL_UNCONFIRMED)
     unit = _unit(cohort, unit_name)
     if users:
         user = users[0]
@@ -139,6 +145,17 @@ def enroll_participant(
     if not user.has_usable_password():
         imports.queue_invitations([enrollment.pk], actor_id=actor.pk)
     return enrollment
+
+
+def attachable(user, email: str) -> bool:
+    """Whether enrolling by ``email`` may attach to this existing account: its address must be
+    exactly this one and confirmed (or the account still waits for the invitation a trainer
+    sent to that address, so nobody else controls it)."""
+    from accounts.services import email_confirmed
+
+    if (user.email or "").lower() != email.lower():
+        return False  # matched by username only: an address never proven for this account
+    return email_confirmed(user) or not user.has_usable_password()
 
 
 def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:

@@ -147,13 +147,13 @@ def test_completion_is_rechecked_for_an_unenrolled_enrollment(world, trainer):
     assert not ModuleProgress.objects.filter(completed_at__isnull=False).exists()
 
 
-def test_dashboard_and_module_page_say_the_person_is_unenrolled(
-    participant_client, world, trainer
-):
+def test_dashboard_and_module_page_say_the_person_is_unenrolled(participant_client, world, trainer):
     # given an unenrolled participant
     unenroll(world.enrollment, trainer)
     # when they open their dashboard and a module
-    dashboard = html.unescape(participant_client.get(reverse("training:dashboard")).content.decode())
+    dashboard = html.unescape(
+        participant_client.get(reverse("training:dashboard")).content.decode()
+    )
     module_page = html.unescape(participant_client.get(world.module.url).content.decode())
     # then both say so and offer neither Weiterlernen nor the quiz or mark-read buttons
     for page in (dashboard, module_page):
