@@ -164,8 +164,9 @@ def test_dashboard_and_module_page_say_the_person_is_unenrolled(participant_clie
 
 
 def test_enrolling_again_brings_back_the_earlier_progress(participant_client, world, trainer):
-    # given a participant who read the plain module, then was unenrolled
+    # given a participant who read the plain module and had an attempt open, then was unenrolled
     participant_client.post(reverse("training:mark_read", args=[world.plain_module.pk]))
+    first = start(participant_client, world.module)
     unenroll(world.enrollment, trainer)
     world.participant.email = "teilnehmerin@example.org"
     world.participant.save()
@@ -173,10 +174,13 @@ def test_enrolling_again_brings_back_the_earlier_progress(participant_client, wo
     workspace_services.enroll_participant(
         cohort=world.enrollment.cohort, email="teilnehmerin@example.org", actor=trainer
     )
-    # then the earlier progress is there and learning goes on
+    # then the earlier progress is there, the closed attempt stays closed and learning goes on
     progress = ModuleProgress.objects.get(enrollment=world.enrollment, module=world.plain_module)
     assert progress.completed_at is not None
-    response = participant_client.post(reverse("training:start_quiz", args=[world.module.pk]))
-    assert response.status_code == 302
+    second = start(participant_client, world.module)
+    assert second.pk != first.pk
+    assert second.attempt_number == 2
+    first.refresh_from_db()
+    assert (first.complete, first.passed) == (True, False)
     dashboard = participant_client.get(reverse("training:dashboard")).content.decode()
     assert "Weiterlernen" in dashboard
