@@ -49,6 +49,12 @@ class ProfileForm(PlainLabels, forms.ModelForm):
             "Bitte geben Sie Ihre E-Mail-Adresse ein."
         )
 
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if services.email_taken(email, except_user_id=self.instance.pk):
+            raise forms.ValidationError(services.EMAIL_TAKEN)
+        return email
+
 
 # Longer names are refused before authentication: django-axes records a failed login's username
 # in a 255-character column (a longer one answered with a 500), and no account has such a name.

@@ -43,9 +43,15 @@ def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
 
 
-def lock_enrollment(enrollment_id: int) -> None:
-    """Row lock on the enrollment until the surrounding transaction ends."""
-    list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))
+def lock_enrollment(enrollment_id: int) -> bool:
+    """Row lock on the enrollment until the surrounding transaction ends; whether it is still
+    active (exists and is not unenrolled)."""
+    rows = list(
+        Enrollment.objects.select_for_update()
+        .filter(pk=enrollment_id)
+        .values_list("unenrolled_at", flat=True)
+    )
+    return bool(rows) and rows[0] is None
 
 
 def completion_facts(enrollment_id: int) -> CompletionFacts | None:
@@ -55,7 +61,7 @@ def completion_facts(enrollment_id: int) -> CompletionFacts | None:
 
     enrollment = (
         Enrollment.objects.select_related("user", "course")
-        .filter(pk=enrollment_id, completed_at__isnull=False)
+        .filter(pk=enrollment_id, completed_at__isnull=False, unenrolled_at__isnull=True)
         .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .first()
     )
@@ -144,7 +150,10 @@ def certificates_visible_to(user):
 def enrollments_missing_certificate(*, completed_before, limit: int = 500) -> list[int]:
     return list(
         Enrollment.objects.filter(
-            completed_at__isnull=False, completed_at__lt=completed_before, certificate__isnull=True
+            completed_at__isnull=False,
+            completed_at__lt=completed_before,
+            certificate__isnull=True,
+            unenrolled_at__isnull=True,
         )
         .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .order_by("completed_at")

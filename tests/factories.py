@@ -16,12 +16,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
     first_name = factory.Faker("first_name", locale="de_CH")
     last_name = factory.Faker("last_name", locale="de_CH")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("Sicheres-Passwort-2026")
+
+    @factory.post_generation
+    def email_confirmed(self, create, extracted, **kwargs):
+        """Accounts with an address count as confirmed, as the migration treats existing ones
+        (``email_confirmed=False`` leaves the address unconfirmed)."""
+        if create and self.email and extracted is not False:
+            from accounts.services import mark_email_confirmed
+
+            mark_email_confirmed(user=self)
 
 
 # --- Trainer workspace ------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.documents import get_document_model
 
+from accounts.services import email_change_token
 from certificates.services import issue_certificate
 from cms.models import ModulePage, SectionPage
 from cms.selectors import course_modules
@@ -157,6 +158,22 @@ MATRIX: dict[str, Access] = {
             (
                 lambda w: invitation_path(w["participant"]),
                 everyone(lambda w: "302 " + invitation_path(w["participant"], "set-password")),
+            ),
+        ),
+    ),
+    # A confirmation link for a new email address: only the account it was made for (400 for a
+    # malformed link).
+    "konto/email-bestaetigen/<str:token>/": Access(
+        "/konto/email-bestaetigen/falsch/",
+        logged_in("400"),
+        samples=(
+            (
+                lambda w: (
+                    "/konto/email-bestaetigen/"
+                    + email_change_token(user=w["participant"], new_email="neu-adresse@example.org")
+                    + "/"
+                ),
+                own_attempt("200"),
             ),
         ),
     ),

@@ -18,6 +18,13 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     title = _("Passwort festlegen")
 
+    def form_valid(self, form):
+        from accounts.services import mark_email_confirmed
+
+        response = super().form_valid(form)
+        mark_email_confirmed(user=form.user)  # the link reached the address: it is confirmed
+        return response
+
     def get_success_url(self):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 

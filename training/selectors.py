@@ -170,6 +170,8 @@ def module_panel(user, module) -> dict:
     enrollment, progress = enrollment_with_progress(user, module)
     if enrollment is None:
         return {"state": "not_enrolled"}
+    if enrollment.unenrolled_at is not None:
+        return {"state": "unenrolled", "enrollment": enrollment, "progress": progress}
     quiz_id = quiz_id_in_body(module)
     return {
         "state": "enrolled",
@@ -180,6 +182,16 @@ def module_panel(user, module) -> dict:
 
 
 # --- Attempts ------------------------------------------------------------------------------
+
+
+def enrollment_ended(sitting: Sitting) -> bool:
+    """Whether the attempt belongs to an enrollment that has been unenrolled."""
+    return (
+        sitting.enrollment_id is not None
+        and Enrollment.objects.filter(
+            pk=sitting.enrollment_id, unenrolled_at__isnull=False
+        ).exists()
+    )
 
 
 def sitting_of(user, sitting_id, *, with_quiz_and_module: bool = False) -> Sitting:

@@ -83,6 +83,10 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     so two concurrent completions cannot both complete the course; completing twice is a no-op.
     """
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
+    if enrollment.unenrolled_at is not None:
+        # Unenrolled: nothing completes (re-checked here, under the lock, whoever calls).
+        existing = ModuleProgress.objects.filter(enrollment=enrollment, module_id=module_id)
+        return existing.first() or ModuleProgress(enrollment=enrollment, module_id=module_id)
     progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module_id=module_id)
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
@@ -99,6 +103,26 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
             enrollment.save(update_fields=["completed_at"])
             _announce_enrollment_completed(enrollment.pk)
     return progress
+
+
+def resume_completion(*, enrollment_id: int) -> None:
+    """After re-enrolling: lets ``complete_module`` decide every module left incomplete, so work
+    recorded while the person was unenrolled (an essay marked later) counts again."""
+    module_ids = ModuleProgress.objects.filter(
+        enrollment_id=enrollment_id, completed_at__isnull=True
+    ).values_list("module_id", flat=True)
+    for module_id in list(module_ids):
+        complete_module(enrollment_id=enrollment_id, module_id=module_id)
+
+
+def _lock_active_enrollment(enrollment_id: int) -> Enrollment:
+    """Locks the enrollment row; refuses (403) when it is gone or unenrolled."""
+    enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise PermissionDeniedError(errors.NOT_ENROLLED)
+    if enrollment.unenrolled_at is not None:
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
+    return enrollment
 
 
 def _module_requirements_met(progress: ModuleProgress) -> bool:
@@ -131,6 +155,8 @@ def _enrollment_for(user, module) -> Enrollment:
     enrollment = enrollment_for_module(user, module)
     if enrollment is None:
         raise PermissionDeniedError(errors.NOT_ENROLLED)
+    if enrollment.unenrolled_at is not None:
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
     return enrollment
 
 
@@ -140,7 +166,7 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
     module = _live_module(module_id)
     enrollment = _enrollment_for(user, module)
     with transaction.atomic():
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        _lock_active_enrollment(enrollment.pk)
         progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
         if progress.content_done_at is None:
             progress.content_done_at = timezone.now()
@@ -246,6 +272,15 @@ def _locked_sitting(*, user, sitting_id) -> Sitting:
         raise NotFoundError(errors.SITTING_NOT_FOUND)
     if sitting.user_id != user.pk:
         raise PermissionDeniedError(errors.NOT_YOUR_SITTING)
+    if (
+        sitting.enrollment_id is not None
+        and Enrollment.objects.filter(
+            pk=sitting.enrollment_id, unenrolled_at__isnull=False
+        ).exists()
+    ):
+        # Completion re-checks under the enrollment's lock (complete_module); this refuses the
+        # answer itself, so nothing of an unenrolled person's attempt changes.
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
     return sitting
 
 
@@ -382,6 +417,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     )
     try:
         with transaction.atomic():
+            _lock_active_enrollment(enrollment.pk)  # not unenrolled since the check above
             # the two unique constraints are the database's to enforce (IntegrityError below)
             _clean_sitting(sitting, constraints=False)
             sitting.save()

@@ -25,7 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditAction
 from audit.services import record_audit
 from training import exports, imports
-from training.models import Cohort, Enrollment, EnrollmentEvent, OrganisationUnit, WorkspaceJob
+from training.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentEvent,
+    OrganisationUnit,
+    Sitting,
+    WorkspaceJob,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +44,10 @@ ENROLL_EMAIL_AMBIGUOUS = _(
 ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführung eingeschrieben.")
 ENROLL_OTHER_COHORT = _(
     "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
+)
+ENROLL_EMAIL_UNCONFIRMED = _(
+    "Ein Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; es wird nicht "
+    "eingeschrieben. Bitte klären Sie die Adresse mit der Person oder der Kursleitung."
 )
 UNENROLL_ALREADY = _("Diese Person ist bereits ausgetragen.")
 INVITATION_NOT_NEEDED = _(
@@ -83,6 +94,8 @@ def enroll_participant(
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
+    if users and not attachable(users[0], email):
+        raise ValidationError(ENROLL_EMAIL_UNCONFIRMED)
     unit = _unit(cohort, unit_name)
     if users:
         user = users[0]
@@ -125,10 +138,24 @@ def enroll_participant(
         enrollment.organisation_unit = unit or enrollment.organisation_unit
         enrollment.save(update_fields=["unenrolled_at", "cohort", "organisation_unit"])
         action = EnrollmentEvent.Action.REENROLLED
+        from training.services import resume_completion
+
+        resume_completion(enrollment_id=enrollment.pk)
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
     if not user.has_usable_password():
         imports.queue_invitations([enrollment.pk], actor_id=actor.pk)
     return enrollment
+
+
+def attachable(user, email: str) -> bool:
+    """Whether enrolling by ``email`` may attach to this existing account: its address must be
+    exactly this one and confirmed (or the account still waits for the invitation a trainer
+    sent to that address, so nobody else controls it)."""
+    from accounts.services import email_confirmed
+
+    if (user.email or "").lower() != email.lower():
+        return False  # matched by username only: an address never proven for this account
+    return email_confirmed(user) or not user.has_usable_password()
 
 
 def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:
@@ -143,12 +170,24 @@ def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:
 
 @transaction.atomic
 def unenroll_participant(*, enrollment: Enrollment, actor) -> Enrollment:
-    """Marks the enrollment as unenrolled. Progress, sittings and certificate stay untouched."""
+    """Marks the enrollment as unenrolled and closes its open attempts unscored (finished, not
+    passed: they never count towards completion). Progress, finished attempts and a certificate
+    already issued stay. The open attempts are locked before the enrollment, in the order an
+    answer takes them (attempt, then enrollment), so the two cannot deadlock."""
+    open_sittings = list(
+        Sitting.objects.select_for_update()
+        .filter(enrollment_id=enrollment.pk, complete=False)
+        .values_list("pk", flat=True)
+    )
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.unenrolled_at is not None:
         raise ValidationError(UNENROLL_ALREADY)
-    enrollment.unenrolled_at = timezone.now()
+    now = timezone.now()
+    enrollment.unenrolled_at = now
     enrollment.save(update_fields=["unenrolled_at"])
+    Sitting.objects.filter(pk__in=open_sittings, complete=False).update(
+        complete=True, finished_at=now, passed=False, needs_marking=False
+    )
     EnrollmentEvent.objects.create(
         enrollment=enrollment, action=EnrollmentEvent.Action.UNENROLLED, actor=actor
     )
