@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
+from accounts import emails, services
 from accounts.services import WRONG_PASSWORD
 
 
@@ -48,6 +48,31 @@ class ProfileForm(PlainLabels, forms.ModelForm):
         self.fields["email"].error_messages["required"] = _(
             "Bitte geben Sie Ihre E-Mail-Adresse ein."
         )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if emails.email_taken(email, except_user_id=self.instance.pk):
+            raise forms.ValidationError(emails.EMAIL_TAKEN)
+        return email
+
+
+# Longer names are refused before authentication: django-axes records a failed login's username
+# in a 255-character column (a longer one answered with a 500), and no account has such a name.
+LOGIN_USERNAME_MAX_LENGTH = 254
+LOGIN_USERNAME_TOO_LONG = _("Der Benutzername darf höchstens %(max)d Zeichen lang sein.")
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with a length limit on the username that is also checked (Django's
+    only sets the input's maxlength attribute)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > LOGIN_USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(
+                LOGIN_USERNAME_TOO_LONG % {"max": LOGIN_USERNAME_MAX_LENGTH}, code="max_length"
+            )
+        return super().clean()
 
 
 class PasswordConfirmForm(PlainLabels, forms.Form):

@@ -8,6 +8,8 @@ soon as the password is set (the token covers the password hash and the last log
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -74,3 +76,38 @@ def send_invitation_email(*, enrollment) -> None:
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
     body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+# --- Invited accounts: created by trainers, opened by the invitation link -------------------
+
+
+def _invited_account(*, email: str, first_name: str, last_name: str):
+    # No usable password: the holder sets one with the invitation link (accounts.invitations).
+    return get_user_model()(
+        username=email,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=make_password(None),
+    )
+
+
+def create_invited_account(*, email: str, first_name: str, last_name: str):
+    """A validated, saved account (username = email) that cannot sign in before its holder
+    sets a password with the invitation link. Runs in the caller's transaction."""
+    user = _invited_account(email=email, first_name=first_name, last_name=last_name)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def create_invited_accounts(people) -> list:
+    """As ``create_invited_account`` for many already checked people (objects with ``email``,
+    ``first_name``, ``last_name``), in one INSERT; returns the accounts in the same order. A
+    username taken meanwhile raises IntegrityError (the caller's transaction rolls back)."""
+    return get_user_model().objects.bulk_create(
+        [
+            _invited_account(email=p.email, first_name=p.first_name, last_name=p.last_name)
+            for p in people
+        ]
+    )

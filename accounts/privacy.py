@@ -23,6 +23,7 @@ from wagtail.models import (
 from wagtail.models.api import APIToken
 from wagtail.users.models import UserProfile
 
+from accounts.models import AccountEmail
 from accounts.services import anonymise_account
 from core import privacy
 
@@ -142,6 +143,13 @@ def _erase_log_entries(user) -> None:
     ).delete()
 
 
+privacy.register(
+    AccountEmail,
+    title=_("Bestätigung Ihrer E-Mail-Adresse"),
+    policy="Gelöscht: ob und wann die E-Mail-Adresse bestätigt wurde, entfernte Doppeladresse.",
+    export=privacy.rows("user", ["confirmed_at", "displaced_email"], model=AccountEmail),
+    erase=privacy.delete_rows(AccountEmail, "user"),
+)
 privacy.register(
     ModelLogEntry,
     title=_("Ihre Aktionen im Redaktionsbereich"),

@@ -12,7 +12,6 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,41 +58,6 @@ EXPORT_FORMAT = "buergerservice-akademie/personenbezogene-daten/1"
 
 
 @transaction.atomic
-# --- Invited accounts: created by trainers, opened by the invitation link ---------------------
-
-
-def _invited_account(*, email: str, first_name: str, last_name: str):
-    # No usable password: the holder sets one with the invitation link (accounts.invitations).
-    return get_user_model()(
-        username=email,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        password=make_password(None),
-    )
-
-
-def create_invited_account(*, email: str, first_name: str, last_name: str):
-    """A validated, saved account (username = email) that cannot sign in before its holder
-    sets a password with the invitation link. Runs in the caller's transaction."""
-    user = _invited_account(email=email, first_name=first_name, last_name=last_name)
-    user.full_clean()
-    user.save()
-    return user
-
-
-def create_invited_accounts(people) -> list:
-    """As ``create_invited_account`` for many already checked people (objects with ``email``,
-    ``first_name``, ``last_name``), in one INSERT; returns the accounts in the same order. A
-    username taken meanwhile raises IntegrityError (the caller's transaction rolls back)."""
-    return get_user_model().objects.bulk_create(
-        [
-            _invited_account(email=p.email, first_name=p.first_name, last_name=p.last_name)
-            for p in people
-        ]
-    )
-
-
 def start_totp_setup(*, user) -> TOTPDevice:
     """The user's unconfirmed TOTP device, created on first call; repeated calls return the same
     secret, so reloading the setup page does not invalidate a code already scanned."""

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
     path("einladung/<uidb64>/<token>/", views.AcceptInvitationView.as_view(), name="invitation"),
+    path("email-bestaetigen/<str:token>/", views.email_confirm, name="email_confirm"),
     path("daten/", views.data_export, name="data_export"),
     path("daten/meine-daten.json", views.data_export_download, name="data_export_download"),
     path("loeschen/", views.erase, name="erase"),

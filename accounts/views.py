@@ -10,8 +10,9 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -25,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import selectors, services
+from accounts import emails, selectors, services
 from accounts.forms import (
     NewPasswordForm,
     PasswordConfirmForm,
@@ -87,11 +88,31 @@ def _home_for(user) -> str:
 @never_cache
 def account(request):
     if request.method == "POST":
+        old_email = request.user.email
         form = ProfileForm(request.POST, instance=request.user)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Ihre Angaben wurden gespeichert."))
-            return redirect("accounts:account")
+            new_email = form.cleaned_data["email"]
+            form.instance.email = old_email  # a new address counts only once confirmed
+            try:
+                with transaction.atomic():
+                    form.save()
+                    sent = emails.request_email_change(user=request.user, new_email=new_email)
+            except ValidationError as exc:
+                request.user.email = old_email
+                form.add_error("email", exc)
+            else:
+                messages.success(request, _("Ihre Angaben wurden gespeichert."))
+                if sent:
+                    messages.info(
+                        request,
+                        _(
+                            "Wir haben einen Bestätigungslink an %(email)s gesendet. Ihre neue "
+                            "E-Mail-Adresse gilt, sobald Sie den Link geöffnet und bestätigt "
+                            "haben; bis dahin bleibt die bisherige Adresse gültig."
+                        )
+                        % {"email": new_email},
+                    )
+                return redirect("accounts:account")
     else:
         form = ProfileForm(instance=request.user)
     return render(
@@ -103,6 +124,29 @@ def account(request):
             "requires_second_factor": selectors.requires_second_factor(request.user),
         },
     )
+
+
+@login_required
+@never_cache
+def email_confirm(request, token):
+    """The link mailed to a new address: shows what will change; the POST confirms it."""
+    context = {}
+    try:
+        data = emails.read_email_change_token(token)
+        if data["u"] != request.user.pk:
+            raise PermissionDenied(emails.EMAIL_LINK_OTHER_ACCOUNT)
+        context["new_email"] = data["new"]
+        if request.method == "POST":
+            emails.confirm_email_change(user=request.user, token=token)
+            messages.success(request, _("Ihre neue E-Mail-Adresse ist bestätigt."))
+            return redirect("accounts:account")
+    except PermissionDenied as exc:
+        return render(request, "accounts/email_confirm.html", {"error": exc.args[0]}, status=403)
+    except ValidationError as exc:
+        return render(
+            request, "accounts/email_confirm.html", {"error": exc.messages[0]}, status=400
+        )
+    return render(request, "accounts/email_confirm.html", context)
 
 
 @login_required
@@ -269,6 +313,11 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     title = gettext_lazy("Passwort festlegen")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        emails.mark_email_confirmed(user=form.user)  # the link reached the address
+        return response
 
     def get_success_url(self):
         return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -75,7 +75,7 @@ def completion_facts(enrollment_id: int) -> CompletionFacts | None:
 
     enrollment = (
         Enrollment.objects.select_related("user", "course")
-        .filter(pk=enrollment_id, completed_at__isnull=False)
+        .filter(pk=enrollment_id, completed_at__isnull=False, unenrolled_at__isnull=True)
         .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .first()
     )
@@ -163,7 +163,10 @@ def certificates_visible_to(user):
 def enrollments_missing_certificate(*, completed_before, limit: int = 500) -> list[int]:
     return list(
         Enrollment.objects.filter(
-            completed_at__isnull=False, completed_at__lt=completed_before, certificate__isnull=True
+            completed_at__isnull=False,
+            completed_at__lt=completed_before,
+            certificate__isnull=True,
+            unenrolled_at__isnull=True,
         )
         .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .order_by("completed_at")

@@ -83,7 +83,8 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     """Issues the certificate of a completed enrollment, exactly once.
 
     Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
-    for an enrollment that does not exist or is not completed. Two concurrent runs both render;
+    for an enrollment that does not exist, is not completed or is unenrolled (checked again
+    under the enrollment's row lock before the insert). Two concurrent runs both render;
     the insert runs under ``select_for_update`` on the enrollment and the unique constraint, and
     the loser deletes its stored PDF. Raises storage and database errors for the task to retry.
     """
@@ -146,8 +147,13 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
-            lock_enrollment(enrollment_id)
+            active = lock_enrollment(enrollment_id)
             winner = selectors.certificate_for_enrollment(enrollment_id)
+            if winner is None and not active:
+                # unenrolled while the certificate rendered: re-checked under the lock
+                logger.info("Enrollment %s is unenrolled: no certificate", enrollment_id)
+                certificate.pdf.delete(save=False)
+                return IssueResult(None, created=False)
             if winner is None:
                 # Field validation here; uniqueness and the checks are the constraints' job
                 # (checking them in Python first would only add queries and still race).

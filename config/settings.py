@@ -42,6 +42,7 @@ else:
             + ". For local development set DJANGO_DEBUG=1 (or use `make demo`)."
         )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layout
 
 # --- Applications ---------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.errors.EmptyErrorPageMiddleware",
+    "core.errors.RejectNulCharactersMiddleware",
     "cms.tree_cache.RequestTreeVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +136,19 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the embedded default of the demo) for concurrent web use: a write transaction takes
+    # the write lock at BEGIN (IMMEDIATE), so two overlapping writes queue instead of one failing
+    # with "database is locked" when it upgrades its read lock; a waiting writer retries for up to
+    # 20 seconds (timeout); WAL lets readers go on while one writes, and synchronous=NORMAL is
+    # safe with WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("DJANGO_SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if ON_POSTGRESQL:

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.forms import LoginForm
 from certificates import views as certificate_views
 from cms import views as cms_views
 from core import benchmark, health
@@ -15,7 +16,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "konto/anmelden/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/", include("accounts.urls")),
     path("suche/", cms_views.search, name="search"),
@@ -35,3 +38,8 @@ urlpatterns += [
     *(p for p in wagtail_urls.urlpatterns if getattr(p, "name", None) != "wagtail_serve"),
     re_path(wagtail_urls.serve_pattern, cms_views.serve, name="wagtail_serve"),
 ]
+
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

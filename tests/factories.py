@@ -16,12 +16,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
     first_name = factory.Faker("first_name", locale="de_CH")
     last_name = factory.Faker("last_name", locale="de_CH")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("Sicheres-Passwort-2026")
+
+    @factory.post_generation
+    def email_confirmed(self, create, extracted, **kwargs):
+        """Accounts with an address count as confirmed, as the migration treats existing ones
+        (``email_confirmed=False`` leaves the address unconfirmed)."""
+        if create and self.email and extracted is not False:
+            from accounts.emails import mark_email_confirmed
+
+            mark_email_confirmed(user=self)
 
 
 # --- Completing modules for a person ----------------------------------------------------------
@@ -132,7 +142,9 @@ def user_in_group(group_name: str, **kwargs):
 def enroll_many(cohort, count: int, *, unit=None, prefix: str = "tn"):
     """`count` participants enrolled in the cohort (bulk inserts: fast for large cohorts)."""
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
+    from accounts.models import AccountEmail
     from training.models import Enrollment
 
     User = get_user_model()
@@ -147,6 +159,11 @@ def enroll_many(cohort, count: int, *, unit=None, prefix: str = "tn"):
             password=password,
         )
         for i in range(count)
+    )
+    # Existing accounts with an address count as confirmed, as the migration treats them.
+    confirmed_at = timezone.now()
+    AccountEmail.objects.bulk_create(
+        AccountEmail(user_id=u.pk, confirmed_at=confirmed_at) for u in users
     )
     return Enrollment.objects.bulk_create(
         Enrollment(user=u, course_id=cohort.course_id, cohort=cohort, organisation_unit=unit)

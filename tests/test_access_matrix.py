@@ -35,6 +35,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from wagtail.documents import get_document_model
 
+from accounts.emails import email_change_token
 from accounts.invitations import invitation_tokens
 from certificates.services import issue_certificate
 from cms.models import ModulePage, SectionPage
@@ -157,6 +158,22 @@ MATRIX: dict[str, Access] = {
             (
                 lambda w: invitation_path(w["participant"]),
                 everyone(lambda w: "302 " + invitation_path(w["participant"], "set-password")),
+            ),
+        ),
+    ),
+    # A confirmation link for a new email address: only the account it was made for (400 for a
+    # malformed link).
+    "konto/email-bestaetigen/<str:token>/": Access(
+        "/konto/email-bestaetigen/falsch/",
+        logged_in("400"),
+        samples=(
+            (
+                lambda w: (
+                    "/konto/email-bestaetigen/"
+                    + email_change_token(user=w["participant"], new_email="neu-adresse@example.org")
+                    + "/"
+                ),
+                own_attempt("200"),
             ),
         ),
     ),

@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 MODULE_NOT_FOUND = _("Dieses Modul gibt es nicht oder es ist nicht veröffentlicht.")
 NOT_ENROLLED = _("Sie sind in diesem Kurs nicht eingeschrieben.")
+ENROLLMENT_ENDED = _(
+    "Sie sind aus diesem Kurs ausgetragen. Sie können deshalb nicht weiterlernen; es wurde "
+    "nichts gespeichert. Bitte wenden Sie sich an Ihre Kursleitung, wenn Sie wieder "
+    "eingeschrieben werden möchten."
+)
 QUIZ_UNAVAILABLE = _("Zu diesem Modul gibt es zurzeit keine Lernkontrolle.")
 NO_ATTEMPTS_LEFT = _("Sie haben alle erlaubten Versuche für diese Lernkontrolle genutzt.")
 START_CONFLICT = _(

@@ -9,6 +9,7 @@ from django.db.models import F, FilteredRelation, Q
 from django.utils.translation import gettext_lazy as _
 
 from training.models import Enrollment, ModuleProgress, Sitting
+from training.quizzes import scoring
 from training.quizzes.selectors import live_quiz_state, quiz_id_in_body
 
 
@@ -60,6 +61,8 @@ def module_panel(user, module) -> dict:
     enrollment, progress = enrollment_with_progress(user, module)
     if enrollment is None:
         return {"state": "not_enrolled"}
+    if enrollment.unenrolled_at is not None:
+        return {"state": "unenrolled", "enrollment": enrollment, "progress": progress}
     quiz_id = quiz_id_in_body(module)
     return {
         "state": "enrolled",
@@ -131,7 +134,7 @@ class SectionProgress:
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 100
+        return scoring.percent(self.done, self.total, empty=100)
 
 
 @dataclass
@@ -150,7 +153,7 @@ class EnrollmentOverview:
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 100
+        return scoring.percent(self.done, self.total, empty=100)
 
     @property
     def next_module(self):

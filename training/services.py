@@ -15,12 +15,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import create_invited_account
+from accounts.emails import email_confirmed
+from accounts.invitations import create_invited_account
 from cms.models import CoursePage, ModulePage
 from cms.selectors import live_module
 from training import errors, events
 from training.errors import NotFoundError, PermissionDeniedError
-from training.models import Cohort, Enrollment, EnrollmentEvent, ModuleProgress, OrganisationUnit
+from training.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentEvent,
+    ModuleProgress,
+    OrganisationUnit,
+    Sitting,
+)
 from training.quizzes.selectors import module_quiz
 from training.selectors import enrollment_for_module
 from training.tasks import queue_invitations
@@ -34,6 +42,10 @@ ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführun
 ENROLL_OTHER_COHORT = _(
     "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
 )
+ENROLL_EMAIL_UNCONFIRMED = _(
+    "Ein Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; es wird nicht "
+    "eingeschrieben. Bitte klären Sie die Adresse mit der Person oder der Kursleitung."
+)
 UNENROLL_ALREADY = _("Diese Person ist bereits ausgetragen.")
 INVITATION_NOT_NEEDED = _(
     "Diese Person hat ihr Passwort bereits gesetzt; eine Einladung ist nicht nötig."
@@ -41,10 +53,16 @@ INVITATION_NOT_NEEDED = _(
 INVITATION_UNENROLLED = _("Ausgetragene Personen erhalten keine Einladung.")
 
 
-def lock_enrollment(enrollment_id: int) -> None:
+def lock_enrollment(enrollment_id: int) -> bool:
     """Row lock on the enrollment until the surrounding transaction ends (certificates take it
-    before issuing, as completing a module does)."""
-    list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))
+    before issuing, as completing a module does); whether it is still active (exists and is not
+    unenrolled)."""
+    rows = list(
+        Enrollment.objects.select_for_update()
+        .filter(pk=enrollment_id)
+        .values_list("unenrolled_at", flat=True)
+    )
+    return bool(rows) and rows[0] is None
 
 
 @transaction.atomic
@@ -75,6 +93,10 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     so two concurrent completions cannot both complete the course; completing twice is a no-op.
     """
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
+    if enrollment.unenrolled_at is not None:
+        # Unenrolled: nothing completes (re-checked here, under the lock, whoever calls).
+        existing = ModuleProgress.objects.filter(enrollment=enrollment, module_id=module_id)
+        return existing.first() or ModuleProgress(enrollment=enrollment, module_id=module_id)
     progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module_id=module_id)
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
@@ -91,6 +113,26 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
             enrollment.save(update_fields=["completed_at"])
             events.announce_enrollment_completed(enrollment.pk)
     return progress
+
+
+def resume_completion(*, enrollment_id: int) -> None:
+    """After re-enrolling: lets ``complete_module`` decide every module left incomplete, so work
+    recorded while the person was unenrolled (an essay marked later) counts again."""
+    module_ids = ModuleProgress.objects.filter(
+        enrollment_id=enrollment_id, completed_at__isnull=True
+    ).values_list("module_id", flat=True)
+    for module_id in list(module_ids):
+        complete_module(enrollment_id=enrollment_id, module_id=module_id)
+
+
+def lock_active_enrollment(enrollment_id: int) -> Enrollment:
+    """Locks the enrollment row; refuses (403) when it is gone or unenrolled."""
+    enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise PermissionDeniedError(errors.NOT_ENROLLED)
+    if enrollment.unenrolled_at is not None:
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
+    return enrollment
 
 
 def _module_requirements_met(progress: ModuleProgress) -> bool:
@@ -134,6 +176,8 @@ def enrollment_or_refuse(user, module) -> Enrollment:
     enrollment = enrollment_for_module(user, module)
     if enrollment is None:
         raise PermissionDeniedError(errors.NOT_ENROLLED)
+    if enrollment.unenrolled_at is not None:
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
     return enrollment
 
 
@@ -143,7 +187,7 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
     module = live_module_or_refuse(module_id)
     enrollment = enrollment_or_refuse(user, module)
     with transaction.atomic():
-        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        lock_active_enrollment(enrollment.pk)
         progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
         if progress.content_done_at is None:
             progress.content_done_at = timezone.now()
@@ -180,6 +224,8 @@ def enroll_participant(
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
+    if users and not attachable(users[0], email):
+        raise ValidationError(ENROLL_EMAIL_UNCONFIRMED)
     unit = _unit(cohort, unit_name)
     if users:
         user = users[0]
@@ -216,10 +262,20 @@ def enroll_participant(
         enrollment.organisation_unit = unit or enrollment.organisation_unit
         enrollment.save(update_fields=["unenrolled_at", "cohort", "organisation_unit"])
         action = EnrollmentEvent.Action.REENROLLED
+        resume_completion(enrollment_id=enrollment.pk)
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
     if not user.has_usable_password():
         queue_invitations([enrollment.pk], actor_id=actor.pk)
     return enrollment
+
+
+def attachable(user, email: str) -> bool:
+    """Whether enrolling by ``email`` may attach to this existing account: its address must be
+    exactly this one and confirmed (or the account still waits for the invitation a trainer
+    sent to that address, so nobody else controls it)."""
+    if (user.email or "").lower() != email.lower():
+        return False  # matched by username only: an address never proven for this account
+    return email_confirmed(user) or not user.has_usable_password()
 
 
 def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:
@@ -234,12 +290,24 @@ def _unit(cohort: Cohort, name: str) -> OrganisationUnit | None:
 
 @transaction.atomic
 def unenroll_participant(*, enrollment: Enrollment, actor) -> Enrollment:
-    """Marks the enrollment as unenrolled. Progress, sittings and certificate stay untouched."""
+    """Marks the enrollment as unenrolled and closes its open attempts unscored (finished, not
+    passed: they never count towards completion). Progress, finished attempts and a certificate
+    already issued stay. The open attempts are locked before the enrollment, in the order an
+    answer takes them (attempt, then enrollment), so the two cannot deadlock."""
+    open_sittings = list(
+        Sitting.objects.select_for_update()
+        .filter(enrollment_id=enrollment.pk, complete=False)
+        .values_list("pk", flat=True)
+    )
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.unenrolled_at is not None:
         raise ValidationError(UNENROLL_ALREADY)
-    enrollment.unenrolled_at = timezone.now()
+    now = timezone.now()
+    enrollment.unenrolled_at = now
     enrollment.save(update_fields=["unenrolled_at"])
+    Sitting.objects.filter(pk__in=open_sittings, complete=False).update(
+        complete=True, finished_at=now, passed=False, needs_marking=False
+    )
     EnrollmentEvent.objects.create(
         enrollment=enrollment, action=EnrollmentEvent.Action.UNENROLLED, actor=actor
     )

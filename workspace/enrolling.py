@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.services import create_invited_accounts
+from accounts.invitations import create_invited_accounts
 from training.models import Cohort, Enrollment, EnrollmentEvent, OrganisationUnit
 from workspace.imports import (
     IMPORT_CHANGED,

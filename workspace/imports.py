@@ -73,6 +73,10 @@ ROW_MESSAGES = {
     "enrolled_elsewhere": gettext_lazy(
         "Bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
     ),
+    "email_unconfirmed": gettext_lazy(
+        "Abgelehnt: Das Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; die "
+        "Zeile wird übersprungen."
+    ),
     "already_enrolled": gettext_lazy("Bereits eingeschrieben; die Zeile wird übersprungen."),
     "unenrolled": gettext_lazy(
         "Wurde ausgetragen und wird nicht wieder eingeschrieben (bitte einzeln einschreiben)."
@@ -326,12 +330,21 @@ def check_rows(rows: list[dict], *, default_cohort: Cohort, actor) -> Preview:
         for e in Enrollment.objects.filter(user_id__in=user_ids).select_related("cohort")
     }
     username_field = User._meta.get_field(User.USERNAME_FIELD)
+    from training.services import attachable
+
+    attachable_ids = {
+        user.pk
+        for user in User.objects.filter(pk__in=user_ids)
+        if any(attachable(user, e) for e, ids in users_by_email.items() if user.pk in ids)
+    }
 
     for result in results:
         users = users_by_email.get(result.email, set())
         cohort = cohorts.get(result.cohort_id)
         if len(users) > 1:
             result.problem("email_ambiguous")
+        elif users and next(iter(users)) not in attachable_ids:
+            result.note("email_unconfirmed")
         elif users:
             result.user_id = next(iter(users))
             enrollment = cohort and enrollments.get((result.user_id, cohort.course_id))

@@ -122,8 +122,9 @@ class AnswerRecord:
 def sitting_answers(sitting: Sitting) -> list[AnswerRecord]:
     """The sitting's questions, as of the quiz revision it ran on, with the answers given.
 
-    Reads the answer of a question tolerantly (a plain value, or a dict with "selected"/"value"
-    and "points"/"feedback"), since the quiz pages own the stored format.
+    The quiz services store ``{"response": ..., "points": ...}`` (choice ids as a list, an
+    essay as its text); older or imported rows are read tolerantly (a plain value, or a dict
+    with "selected"/"value" and "points"/"feedback").
     """
     quiz = sitting.quiz_revision.as_object()
     blocks = {block.id: block for block in quiz.questions}
@@ -139,7 +140,7 @@ def sitting_answers(sitting: Sitting) -> list[AnswerRecord]:
     return records
 
 
-ANSWER_KEYS = ("selected", "choices", "choice", "answer", "value", "text")
+ANSWER_KEYS = ("response", "selected", "choices", "choice", "answer", "value", "text")
 
 
 def _answer_record(number, block, raw) -> AnswerRecord:
@@ -156,6 +157,8 @@ def _answer_record(number, block, raw) -> AnswerRecord:
         answer = "; ".join(_option_text(options, choice) for choice in picked)
         correct = "; ".join(o.value["text"] for o in options if o.value["correct"])
     elif block.block_type == "true_false":
+        if isinstance(value, list | tuple):  # stored as the chosen option ids, e.g. ["true"]
+            value = value[0] if value else None
         answer = "" if value is None else (_("richtig") if is_truthy(value) else _("falsch"))
         correct = _("richtig") if block.value["correct"] else _("falsch")
     elif value is not None:

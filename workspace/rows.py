@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.selectors import CertificateState, certificate_states
 from cms.selectors import course_outline
 from training.models import Cohort, Enrollment, ModuleProgress, Sitting
+from training.quizzes import scoring
 
 
 class CellStatus(models.TextChoices):
@@ -262,7 +263,7 @@ def _cell_status(progress, attempts) -> str:
 
 
 def _percent(part: int, whole: int) -> int:
-    return part * 100 // whole if whole else 0
+    return scoring.percent(part, whole)
 
 
 def iter_report_rows(

@@ -280,3 +280,24 @@ def test_two_workers_running_the_same_task_at_once_leave_one_certificate(
     # then one certificate and one stored file exist
     assert Certificate.objects.count() == 1
     assert len(stored_pdfs(settings)) == 1
+
+
+def test_no_certificate_for_an_enrollment_unenrolled_before_the_task_runs(
+    celery_worker, course, enrollment
+):
+    # given a completion and, before its task runs, the participant unenrolled
+    from training.services import unenroll_participant
+
+    trainer = course.cohort.trainers.get()
+    with transaction.atomic():  # the task is enqueued when this commits, already unenrolled
+        complete(enrollment, course)
+        unenroll_participant(enrollment=enrollment, actor=trainer)
+    # when the worker runs the completion's task, the task once more and the reconciliation
+    serial = issue_certificate.delay(enrollment.pk).get(timeout=30)
+    counts = reconcile_certificates.delay(grace_seconds=0).get(timeout=30)
+    wait_for(idle_broker, timeout=30)
+    # then no certificate was issued, stored or mailed
+    assert serial is None
+    assert counts == {"certificates": 0, "emails": 0}
+    assert certificate_of(enrollment) is None
+    assert mail.outbox == []

@@ -220,6 +220,34 @@ def test_error_pages_have_no_wcag_violations(live_demo, axe_page, monkeypatch, s
         with monkeypatch.context() as patch:
             patch.setattr("training.selectors.category_progress", _raise(error))
             problems += check(axe_page, live_demo + "/lernen/fortschritt/", status=status)
+    # and the site's own 404 and 405 pages
+    problems += check(axe_page, live_demo + "/lernen/gibt-es-nicht/", status=404)
+    # (the header's logout form, with its token, posting to an address that only answers GET)
+    logout = axe_page.locator("form[action$='/konto/abmelden/']")
+    logout.evaluate("form => { form.action = '/healthz'; }")
+    with axe_page.expect_navigation() as navigation:
+        axe_page.get_by_role("button", name="Abmelden").click()
+    assert navigation.value.status == 405
+    problems += check(axe_page)
+    # and the CSRF page (the form's cookie gone, as after a browser restart)
+    axe_page.goto(live_demo + "/konto/anmelden/")
+    axe_page.context.clear_cookies()
+    axe_page.get_by_label("Benutzername").fill("teilnehmerin")
+    axe_page.get_by_label("Passwort", exact=True).fill("falsch")
+    with axe_page.expect_navigation() as navigation:
+        axe_page.get_by_role("button", name="Anmelden").click()
+    assert navigation.value.status == 403
+    assert "Formular abgelaufen" in axe_page.content()
+    problems += check(axe_page)
+    # and the 400 page: too many fields, then an unknown host (DisallowedHost)
+    axe_page.goto(live_demo + "/konto/anmelden/")
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1
+    with axe_page.expect_navigation() as navigation:
+        axe_page.get_by_role("button", name="Anmelden").click()
+    assert navigation.value.status == 400
+    problems += check(axe_page)
+    settings.ALLOWED_HOSTS = ["nur-diese-adresse.example"]
+    problems += check(axe_page, live_demo + "/", status=400)
     # then none of them has a violation
     assert problems == [], "\n".join(problems)
 

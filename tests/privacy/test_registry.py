@@ -133,7 +133,7 @@ def test_the_download_holds_everything_about_the_person(person, client):
 def test_a_person_without_data_gets_just_the_profile(client):
     from tests.factories import UserFactory
 
-    client.force_login(UserFactory(username="leer"))
+    client.force_login(UserFactory(username="leer", email_confirmed=False))
     data = json.loads(client.get("/konto/daten/meine-daten.json").content)
     assert sorted(data["records"]) == ["auth.user"]
 

@@ -13,8 +13,8 @@ NEEDS_ONE_CORRECT_ANSWER = _("Markieren Sie genau eine Antwort als richtig.")
 NEEDS_A_CORRECT_ANSWER = _("Markieren Sie mindestens eine Antwort als richtig.")
 NEEDS_FIGURE_ALT = _("Bitte beschreiben Sie die Abbildung mit einem Alternativtext.")
 ANSWER_ORDER_CHOICES = [
-    ("authored", _("wie eingegeben")),
     ("random", _("zufällig, für jeden Versuch neu")),
+    ("authored", _("wie eingegeben")),
     ("alphabetical", _("alphabetisch")),
 ]
 MC_SCORING_CHOICES = [
@@ -77,8 +77,12 @@ class ChoiceQuestionBlock(BaseQuestionBlock):
     answer_order = blocks.ChoiceBlock(
         label=_("Reihenfolge der Antworten"),
         choices=ANSWER_ORDER_CHOICES,
-        default="authored",
+        default="random",
         required=False,
+        help_text=_(
+            "Zufällig ist Standard, damit die richtige Antwort nicht immer an derselben Stelle "
+            "steht. „Wie eingegeben“ für Antworten wie „Alle genannten“."
+        ),
     )
 
 

@@ -38,6 +38,8 @@ def question_block(q: dict, source: str) -> dict:
             }
             for a in q["answers"]
         ]
+        if q.get("answer_order"):  # random unless the file says "authored" (e.g. "Alle genannten")
+            value["answer_order"] = q["answer_order"]
         if kind == "multiple_choice":
             default = "right_minus_wrong" if q.get("partial_credit", True) else "all_or_nothing"
             value["scoring"] = q.get("scoring", default)

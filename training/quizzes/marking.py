@@ -25,9 +25,14 @@ def _parse_points(points) -> Decimal:
         value = Decimal(str(points).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
         raise TrainingError(errors.POINTS_INVALID) from exc
-    if not value.is_finite():
+    # Not a number, infinite, or too large for the points columns (7 digits, 2 of them decimals):
+    # 1e309 or a 10,000-digit number would make quantize() raise InvalidOperation (a 500).
+    if not value.is_finite() or value.adjusted() > POINTS_MAX_EXPONENT:
         raise TrainingError(errors.POINTS_INVALID)
     return value.quantize(scoring.CENT)
+
+
+POINTS_MAX_EXPONENT = 4  # at most 99999.99 points
 
 
 def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_by) -> Sitting:

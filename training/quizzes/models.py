@@ -20,6 +20,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.models import CompetenceArea
+from training.quizzes import scoring
 from training.quizzes.blocks import QuestionStreamBlock
 
 SINGLE_ATTEMPT_CONFLICT = _("Bei «Nur ein Versuch» ist höchstens ein Versuch möglich.")
@@ -220,9 +221,7 @@ class Sitting(models.Model):
 
     @property
     def percent(self) -> int:
-        if not self.max_score:
-            return 0
-        return int(self.score * 100 / self.max_score)
+        return scoring.percent(self.score, self.max_score)
 
 
 class EssayMark(models.Model):

@@ -65,7 +65,7 @@ class QuizQuestion:
     explanation: object = ""
     model_answer: object = ""
     mc_scoring: scoring.MultipleChoiceScoring = scoring.MultipleChoiceScoring.RIGHT_MINUS_WRONG
-    answer_order: str = "authored"
+    answer_order: str = "random"
     figure: object = None
     figure_alt: str = ""
 
@@ -145,7 +145,8 @@ def from_block(block) -> QuizQuestion:
         explanation=value.get("explanation") or "",
         model_answer=value.get("model_answer") or "",
         mc_scoring=mc_scoring,
-        answer_order=value.get("answer_order") or "authored",
+        # A block saved before the option existed (or with it left empty) takes the default.
+        answer_order=value.get("answer_order") or "random",
         figure=value.get("figure"),
         figure_alt=value.get("figure_alt") or "",
     )

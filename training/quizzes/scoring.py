@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 SINGLE_CHOICE = "single_choice"
@@ -163,11 +163,14 @@ def score_sitting(
     return SittingScore(score=score, max_score=max_score, pending=tuple(sorted(pending)))
 
 
-def percent(score: Decimal, max_score: Decimal) -> int:
-    """Whole percent, rounded down (59.9 % is not 60 %)."""
+def percent(score, max_score, *, empty: int = 0) -> int:
+    """Whole percent, rounded half up (4 of 6 is 67 %, 1 of 8 is 13 %); ``empty`` when
+    ``max_score`` is zero. The one rounding rule for every percentage the app shows or exports.
+    Passing is decided by :func:`has_passed` on the exact values, never on this rounded figure."""
     if not max_score:
-        return 0
-    return int(Decimal(score) * 100 / Decimal(max_score))
+        return empty
+    exact = Decimal(score) * 100 / Decimal(max_score)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def has_passed(score: Decimal, max_score: Decimal, pass_mark: int) -> bool:

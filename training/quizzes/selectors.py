@@ -131,6 +131,16 @@ def live_quiz_state(user, quiz_id: int) -> QuizState | None:
 # --- Attempts ------------------------------------------------------------------------------
 
 
+def enrollment_ended(sitting: Sitting) -> bool:
+    """Whether the attempt belongs to an enrollment that has been unenrolled."""
+    return (
+        sitting.enrollment_id is not None
+        and Enrollment.objects.filter(
+            pk=sitting.enrollment_id, unenrolled_at__isnull=False
+        ).exists()
+    )
+
+
 def sitting_of(user, sitting_id, *, with_quiz_and_module: bool = False) -> Sitting:
     """The user's attempt; 404 for an unknown id, 403 for someone else's attempt.
 

@@ -21,13 +21,18 @@ from training.errors import (
     TimeLimitExceeded,
     TrainingError,
 )
-from training.models import ModuleProgress, Sitting
+from training.models import Enrollment, ModuleProgress, Sitting
 from training.quizzes import scoring
 from training.quizzes.draws import draw_questions
 from training.quizzes.pinning import pinned_questions, pinned_quiz, revision_content
 from training.quizzes.questions import QuizQuestion
 from training.quizzes.selectors import quiz_in_body
-from training.services import enrollment_or_refuse, live_module_or_refuse, record_quiz_passed
+from training.services import (
+    enrollment_or_refuse,
+    live_module_or_refuse,
+    lock_active_enrollment,
+    record_quiz_passed,
+)
 
 # A submit that leaves the browser just before the deadline still counts.
 TIME_LIMIT_GRACE = timedelta(seconds=15)
@@ -77,6 +82,15 @@ def _locked_sitting(*, user, sitting_id) -> Sitting:
         raise NotFoundError(errors.SITTING_NOT_FOUND)
     if sitting.user_id != user.pk:
         raise PermissionDeniedError(errors.NOT_YOUR_SITTING)
+    if (
+        sitting.enrollment_id is not None
+        and Enrollment.objects.filter(
+            pk=sitting.enrollment_id, unenrolled_at__isnull=False
+        ).exists()
+    ):
+        # Completion re-checks under the enrollment's lock (complete_module); this refuses the
+        # answer itself, so nothing of an unenrolled person's attempt changes.
+        raise PermissionDeniedError(errors.ENROLLMENT_ENDED)
     return sitting
 
 
@@ -205,6 +219,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     )
     try:
         with transaction.atomic():
+            lock_active_enrollment(enrollment.pk)  # not unenrolled since the check above
             # the two unique constraints are the database's to enforce (IntegrityError below)
             _clean_sitting(sitting, constraints=False)
             sitting.save()

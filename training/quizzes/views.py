@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.selectors import attach_site
 from training.errors import (
+    ENROLLMENT_ENDED,
     SITTING_FINISHED,
     NotFoundError,
     PermissionDeniedError,
@@ -47,6 +48,8 @@ def sitting(request, sitting_id):
         return _submit(request, sitting_id)
     try:
         sitting = selectors.sitting_of(request.user, sitting_id)
+        if not sitting.complete and selectors.enrollment_ended(sitting):
+            raise PermissionDeniedError(ENROLLMENT_ENDED)  # no resuming once unenrolled
     except TrainingError as exc:
         return error_page(request, exc)
     if not sitting.complete and sitting.deadline_at:

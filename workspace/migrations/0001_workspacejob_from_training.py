@@ -2,7 +2,7 @@
 
 Only Django's idea of the model moves: the table keeps its name (``training_workspacejob``) and
 its rows, and the content type is relabelled so that permissions given on it stay assigned.
-``training.0006`` removes the model from training's state after this migration.
+``training.0007`` removes the model from training's state after this migration.
 """
 
 import django.db.models.deletion
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("training", "0005_merge_quiz_and_trainer_workspace"),
+        ("training", "0006_choice_answers_random_order_by_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

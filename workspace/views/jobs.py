@@ -16,6 +16,7 @@ from training.access import (
     CHANGE_COHORT_PERMISSION,
     cohorts_for,
 )
+from training.quizzes import scoring
 from workspace import exports, imports, jobs
 from workspace import services as workspace_services
 from workspace.models import WorkspaceJob
@@ -92,7 +93,7 @@ class JobView(JobMixin, WorkspaceView):
             cohort=job.cohort,
             done=done,
             total=total,
-            percent=done * 100 // total if total else 0,
+            percent=scoring.percent(done, total),
             refresh_seconds=self.refresh_seconds if job.is_active else None,
         )
         if job.kind == WorkspaceJob.Kind.IMPORT:

@@ -6,6 +6,7 @@ does not exist for them (404) and nothing is changed. Opening an attempt to mark
 to the audit log; the mark itself is audited by the service.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -31,6 +32,35 @@ class _MarkingPermissionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+UNKNOWN_FILTER = _("Diese Auswahl gibt es in der Liste nicht. Bitte wählen Sie neu.")
+
+
+class QueueFilterForm(forms.Form):
+    """Narrows the queue to one quiz and/or one person, offered from the waiting attempts only
+    (so nothing outside the user's cohorts is named). An id not offered is refused (400)."""
+
+    quiz = forms.TypedChoiceField(
+        label=_("Lernkontrolle"), required=False, coerce=int, empty_value=None
+    )
+    person = forms.TypedChoiceField(
+        label=_("Teilnehmer:in"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, data, *, waiting):
+        super().__init__(data)
+        quizzes, people = {}, {}
+        for sitting in waiting:
+            quizzes[sitting.quiz_id] = sitting.quiz.title
+            people[sitting.user_id] = sitting.user.get_full_name() or sitting.user.get_username()
+        everything = [("", _("alle"))]
+        self.fields["quiz"].choices = everything + sorted(quizzes.items(), key=lambda c: c[1])
+        self.fields["person"].choices = everything + sorted(
+            people.items(), key=lambda c: c[1].casefold()
+        )
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = UNKNOWN_FILTER
+
+
 class MarkingQueueView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Freitextantworten bewerten")
     header_icon = "edit"
@@ -42,14 +72,31 @@ class MarkingQueueView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, Templ
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Oldest first: whoever has waited longest for their result is marked first.
-        context["sittings"] = (
+        waiting = list(
             sittings_visible_to(self.request.user)
             .filter(complete=True, needs_marking=True)
             .select_related("user", "quiz", "enrollment__cohort")
             .defer("quiz__questions")
             .order_by("finished_at", "pk")
         )
+        form = QueueFilterForm(self.request.GET or None, waiting=waiting)
+        sittings = waiting
+        if form.is_bound and form.is_valid():
+            quiz_id, user_id = form.cleaned_data["quiz"], form.cleaned_data["person"]
+            sittings = [
+                s
+                for s in waiting
+                if (quiz_id is None or s.quiz_id == quiz_id)
+                and (user_id is None or s.user_id == user_id)
+            ]
+        context.update(filter_form=form, sittings=sittings, waiting_count=len(waiting))
         return context
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        form = context["filter_form"]
+        status = 400 if form.is_bound and not form.is_valid() else 200
+        return self.render_to_response(context, status=status)
 
 
 class MarkSittingView(_MarkingPermissionMixin, WagtailAdminTemplateMixin, TemplateView):

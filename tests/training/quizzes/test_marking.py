@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.factories import UserFactory, essay, single_choice
+from tests.factories import UserFactory, enroll, essay, make_quiz, make_sitting, single_choice
 from tests.training.conftest import take_quiz
 from training import errors, services
 from training.errors import PermissionDeniedError, TrainingError
@@ -215,3 +215,55 @@ def test_the_marking_view_is_closed_to_participants(pending, client):
         == 302
     )
     assert Sitting.objects.get(pk=sitting.pk).needs_marking is True
+
+
+def test_the_marking_queue_filters_by_quiz_and_by_person(pending, trainer, client):
+    # given two participants' attempts waiting for marking, and a second quiz with one attempt
+    world, first = pending
+    other = UserFactory(username="zweite", first_name="Zora", last_name="Zweig")
+    enroll(other, world.course)
+    client.force_login(other)
+    services.mark_module_read(user=other, module_id=world.module.pk)
+    second = take_quiz(client, world.module, correct=True)
+    other_quiz = make_quiz(questions=[essay("e9")], title="Zweite Lernkontrolle")
+    third = make_sitting_waiting(other, world, other_quiz)
+    world.enrollment.cohort.trainers.add(trainer)
+    client.force_login(trainer)
+    url = reverse("training_marking:queue")
+
+    def listed(**params):
+        page = client.get(url, params)
+        assert page.status_code == 200
+        return {
+            s.pk
+            for s in (first, second, third)
+            if reverse("training_marking:sitting", args=[s.pk]) in page.content.decode()
+        }
+
+    # when the trainer filters, then only the matching attempts are listed
+    assert listed() == {first.pk, second.pk, third.pk}
+    assert listed(quiz=world.quiz.pk) == {first.pk, second.pk}
+    assert listed(quiz=other_quiz.pk) == {third.pk}
+    assert listed(person=other.pk) == {second.pk, third.pk}
+    assert listed(quiz=world.quiz.pk, person=other.pk) == {second.pk}
+    assert listed(quiz="", person="") == {first.pk, second.pk, third.pk}
+    # and an id not in the list (or no number at all) is refused with a German message
+    for params in ({"quiz": 999_999}, {"person": "abc"}, {"person": trainer.pk}):
+        refused = client.get(url, params)
+        assert refused.status_code == 400
+        assert "Diese Auswahl gibt es in der Liste nicht." in refused.content.decode()
+
+
+def make_sitting_waiting(user, world, quiz):
+    """A finished attempt of ``quiz`` whose essay waits for a mark."""
+    enrollment = world.enrollment.__class__.objects.get(user=user, cohort=world.enrollment.cohort)
+    return make_sitting(
+        enrollment=enrollment,
+        module_id=world.module.pk,
+        quiz=quiz,
+        needs_marking=True,
+        max_score=4,
+        answers={"e9": {"response": "Mein Text.", "points": None}},
+        question_order=["e9"],
+        finished_at=world.enrollment.enrolled_at,
+    )

@@ -144,10 +144,19 @@ def test_unanswered_questions_score_nothing_but_count_towards_the_maximum():
     assert (result.score, result.max_score, result.needs_marking) == (1, 2, False)
 
 
+def test_percentages_round_half_up():
+    assert scoring.percent(4, 6) == 67
+    assert scoring.percent(1, 8) == 13
+    assert scoring.percent(Decimal("0.5"), 100) == 1
+    assert scoring.percent(Decimal("0.49"), 100) == 0
+    assert scoring.percent(0, 0) == 0
+
+
 def test_pass_mark_is_reached_exactly_without_rounding():
     assert scoring.has_passed(Decimal(3), Decimal(5), 60) is True
     assert scoring.has_passed(Decimal("2.99"), Decimal(5), 60) is False
-    assert scoring.percent(Decimal("2.99"), Decimal(5)) == 59
+    # the shown percentage rounds half up (59.8 → 60), the pass decision does not
+    assert scoring.percent(Decimal("2.99"), Decimal(5)) == 60
     assert scoring.has_passed(Decimal(0), Decimal(0), 60) is True
 
 

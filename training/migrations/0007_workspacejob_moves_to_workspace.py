@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0005_merge_quiz_and_trainer_workspace"),
+        ("training", "0006_choice_answers_random_order_by_default"),
         ("workspace", "0001_workspacejob_from_training"),
     ]
 
