@@ -114,7 +114,7 @@ def test_an_expired_tampered_or_foreign_link_is_refused(client, monkeypatch):
     client.force_login(owner)
     tampered = client.post(f"/konto/email-bestaetigen/{token[:-3]}abc/")
     # when its lifetime is over
-    monkeypatch.setattr(services, "EMAIL_CHANGE_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(account_emails, "EMAIL_CHANGE_MAX_AGE", timedelta(seconds=-1))
     expired = client.post(f"/konto/email-bestaetigen/{token}/")
     # then each is refused with a German message and nothing changed
     assert foreign.status_code == 403
