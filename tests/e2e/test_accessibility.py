@@ -218,7 +218,7 @@ def test_error_pages_have_no_wcag_violations(live_demo, axe_page, monkeypatch, s
     # skip the response's status and headers, and the stylesheet's URL resolution)
     for error, status in ((PermissionDenied, 403), (RuntimeError("Testfehler"), 500)):
         with monkeypatch.context() as patch:
-            patch.setattr("training.selectors.category_progress", _raise(error))
+            patch.setattr("training.quizzes.selectors.category_progress", _raise(error))
             problems += check(axe_page, live_demo + "/lernen/fortschritt/", status=status)
     # and the site's own 404 and 405 pages
     problems += check(axe_page, live_demo + "/lernen/gibt-es-nicht/", status=404)
