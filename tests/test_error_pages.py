@@ -96,7 +96,9 @@ def test_a_server_error_gets_the_german_500_page_in_the_layout(monkeypatch):
     # given a participant and a view that fails
     client = Client(raise_request_exception=False)
     client.force_login(UserFactory())
-    monkeypatch.setattr("training.quizzes.selectors.category_progress", _raise(RuntimeError("Testfehler")))
+    monkeypatch.setattr(
+        "training.quizzes.selectors.category_progress", _raise(RuntimeError("Testfehler"))
+    )
     # when it answers
     response = client.get("/lernen/fortschritt/")
     # then it is the site's 500 page (no longer a bare page outside the layout)

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import emails as account_emails
-from accounts import services
 from tests.factories import UserFactory, make_cohort, make_workspace_course, user_in_group
 from training import services as training_services
 from training.models import Enrollment
