@@ -352,6 +352,10 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+# Open Badges 3.0: the status list's cache lifetime (seconds), and whether an expired
+# certificate's bit is set too (off: expiry shows through validUntil alone).
+CERTIFICATE_STATUS_LIST_MAX_AGE = env.int("CERTIFICATE_STATUS_LIST_MAX_AGE", default=300)
+CERTIFICATE_STATUS_LIST_EXPIRED = env.bool("CERTIFICATE_STATUS_LIST_EXPIRED", default=False)
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
