@@ -159,3 +159,64 @@ class CertificateText(BaseGenericSetting):
     class Meta:
         verbose_name = _("Zertifikatstext")
         verbose_name_plural = _("Zertifikatstexte")
+
+
+def new_calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class ReminderPreference(models.Model):
+    """A person's choice about reminder emails, and the secret of their calendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("Person"),
+    )
+    reminders_enabled = models.BooleanField(_("Erinnerungen per E-Mail"), default=True)
+    calendar_token = models.CharField(
+        _("Kalender-Token"), max_length=64, unique=True, default=new_calendar_token
+    )
+
+    class Meta:
+        verbose_name = _("Erinnerungseinstellung")
+        verbose_name_plural = _("Erinnerungseinstellungen")
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class ReminderLog(models.Model):
+    """One row per reminder sent: the unique (person, kind, occasion) is the last word that a
+    reminder goes out at most once, whatever the number of beats or task retries."""
+
+    class Kind(models.TextChoices):
+        EXPIRY = "expiry", _("Ablauf des Zertifikats")
+        INACTIVITY = "inactivity", _("Keine Fortschritte")
+        COHORT_END = "cohort_end", _("Ende der Kursdurchführung")
+        TRAINER_DIGEST = "trainer_digest", _("Wochenübersicht für Trainer:innen")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    occasion = models.CharField(_("Anlass"), max_length=100)
+    sent_at = models.DateTimeField(_("Versandt am"))
+
+    class Meta:
+        verbose_name = _("Versandte Erinnerung")
+        verbose_name_plural = _("Versandte Erinnerungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "occasion"], name="reminder_once_per_occasion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.occasion}"

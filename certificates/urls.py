@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("aussteller/", views.issuer, name="issuer"),
     path("status/<int:list_number>/", views.status_list_view, name="status_list"),
+    path("erinnerungen/", views.reminder_settings, name="reminder_settings"),
+    path("kalender/<str:token>.ics", views.calendar, name="calendar"),
 ]

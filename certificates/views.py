@@ -5,6 +5,7 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -26,6 +27,11 @@ UPLOAD_NOT_PDF = _(
 )
 MAX_CREDENTIAL_BYTES = 256 * 1024
 CODE_REQUIRED = _("Bitte geben Sie den Prüfcode ein.")
+REMINDERS_SAVED = _("Ihre Einstellung zu Erinnerungen ist gespeichert.")
+CALENDAR_RENEWED = _(
+    "Ihr Kalender hat eine neue Adresse. Die alte funktioniert nicht mehr; tragen Sie die neue "
+    "in Ihrem Kalenderprogramm ein."
+)
 
 
 class CodeForm(forms.Form):
@@ -284,4 +290,62 @@ def download(request, certificate_id):
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ReminderForm(forms.Form):
+    reminders_enabled = forms.BooleanField(
+        label=_("Erinnerungen per E-Mail erhalten"),
+        required=False,
+        help_text=_(
+            "Zum Beispiel, wenn Ihr Zertifikat bald abläuft, wenn Sie länger nicht "
+            "weitergelernt haben oder wenn Ihre Kursdurchführung bald endet."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    """Mein Konto › Erinnerungen und Kalender: opt out of reminder emails, get or renew the
+    personal calendar address."""
+    from certificates import reminders
+
+    preference = reminders.preference_for(request.user)
+    form = ReminderForm(initial={"reminders_enabled": preference.reminders_enabled})
+    if request.method == "POST":
+        if request.POST.get("action") == "renew":
+            reminders.renew_calendar_token(user=request.user)
+            messages.success(request, CALENDAR_RENEWED)
+            return redirect("certificates:reminder_settings")
+        form = ReminderForm(request.POST)
+        if form.is_valid():
+            reminders.set_reminders_enabled(
+                user=request.user, enabled=form.cleaned_data["reminders_enabled"]
+            )
+            messages.success(request, REMINDERS_SAVED)
+            return redirect("certificates:reminder_settings")
+    calendar_url = request.build_absolute_uri(
+        reverse("certificates:calendar", args=[preference.calendar_token])
+    )
+    response = render(
+        request,
+        "certificates/reminder_settings.html",
+        {"form": form, "preference": preference, "calendar_url": calendar_url},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def calendar(request, token):
+    """The personal ICS feed; the secret address is the only key, so unknown ones get 404."""
+    from certificates import reminders
+
+    user = reminders.user_for_calendar_token(token)
+    if user is None:
+        raise Http404
+    response = HttpResponse(reminders.calendar_feed(user), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="lernkalender.ics"'
+    response["Cache-Control"] = "private, max-age=900"
     return response
