@@ -25,6 +25,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
@@ -57,12 +58,17 @@ def absolute_url(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+@lru_cache(maxsize=8)
+def _path(name: str) -> str:
+    return reverse(name)
+
+
 def issuer_url() -> str:
-    return absolute_url(reverse("certificates:issuer"))
+    return absolute_url(_path("certificates:issuer"))
 
 
 def jwks_url() -> str:
-    return absolute_url(reverse("jwks"))
+    return absolute_url(_path("jwks"))
 
 
 def issuer_profile(name: str) -> dict:
@@ -129,7 +135,7 @@ def build_credential(certificate, facts: CredentialFacts, *, salt: str | None = 
         "type": ["AchievementSubject"],
         "id": subject_id(facts.user_id),
         "achievement": {
-            "id": absolute_url(reverse("certificates:issuer")) + f"#kurs-{facts.course_id}",
+            "id": f"{issuer_url()}#kurs-{facts.course_id}",
             "type": ["Achievement"],
             "achievementType": "Certificate",
             "name": certificate.course_title,
@@ -194,9 +200,13 @@ def build_credential(certificate, facts: CredentialFacts, *, salt: str | None = 
 
 
 def _jose_key():
+    return _jose_key_for(signing.signing_key())
+
+
+@lru_cache(maxsize=8)
+def _jose_key_for(key: signing.SigningKey):
     from joserfc.jwk import OKPKey
 
-    key = signing.signing_key()
     return OKPKey.import_key(
         {
             **signing.public_jwk(key.public_bytes),
