@@ -369,6 +369,22 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+# Open Badges 3.0: the status list's cache lifetime (seconds), and whether an expired
+# certificate's bit is set too (off: expiry shows through validUntil alone).
+CERTIFICATE_STATUS_LIST_MAX_AGE = env.int("CERTIFICATE_STATUS_LIST_MAX_AGE", default=300)
+CERTIFICATE_STATUS_LIST_EXPIRED = env.bool("CERTIFICATE_STATUS_LIST_EXPIRED", default=False)
+# Reminders (German emails; each person can switch them off in "Mein Konto").
+REMINDER_EXPIRY_DAYS = [int(d) for d in env.list("REMINDER_EXPIRY_DAYS", default=["90", "30", "7"])]
+REMINDER_INACTIVITY_DAYS = env.int("REMINDER_INACTIVITY_DAYS", default=14)
+REMINDER_COHORT_END_DAYS = env.int("REMINDER_COHORT_END_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["certificates-remind"] = {
+    "task": "certificates.remind",
+    "schedule": env.float("REMINDER_INTERVAL_SECONDS", default=6 * 3600.0),
+}
+CELERY_BEAT_SCHEDULE["certificates-trainer-digest"] = {
+    "task": "certificates.trainer_digest",
+    "schedule": 24 * 3600.0,  # daily check; the digest itself goes out once per ISO week
+}
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.

@@ -1,0 +1,457 @@
+"""Reminders and nudges by email (German), and the personal calendar feed.
+
+Four occasions, each run by a beat task with an injectable clock (``now``):
+
+- **expiry**: a certificate's end date is 90, 30 or 7 days away (``REMINDER_EXPIRY_DAYS``);
+  only the nearest threshold reached is sent, so a late start never sends three at once;
+- **inactivity**: a participant has not progressed for ``REMINDER_INACTIVITY_DAYS`` (14); one
+  friendly reminder per pause, naming the next module;
+- **cohort end**: a week before the cohort's end date, required modules still open;
+- **trainer digest**: weekly, per cohort and trainer: counts only (progress, essays waiting,
+  people inactive), no names, so it stays within the aggregates-only rule.
+
+At most once per person and occasion: a reminder first claims its ``ReminderLog`` row (unique
+person × kind × occasion) in its own committed transaction, then sends. A second beat or a retry
+finds the row and sends nothing. When sending fails the claim is removed, so a later run tries
+again; only a mail server that fails after accepting the message can lose one reminder, never
+double it. People who switched reminders off in *Mein Konto* get none.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.selectors import ERASED_USERNAME_PREFIX
+from certificates.models import Certificate, ReminderLog, ReminderPreference, new_calendar_token
+
+logger = logging.getLogger(__name__)
+Kind = ReminderLog.Kind
+
+
+def absolute_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _greeting(user) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+# --- Preferences and the calendar token --------------------------------------------------------
+
+
+def preference_for(user) -> ReminderPreference:
+    preference, _created = ReminderPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def set_reminders_enabled(*, user, enabled: bool) -> ReminderPreference:
+    preference = preference_for(user)
+    preference.reminders_enabled = bool(enabled)
+    preference.save(update_fields=["reminders_enabled"])
+    return preference
+
+
+def renew_calendar_token(*, user) -> ReminderPreference:
+    """A new secret feed address; the old one stops working at once."""
+    preference = preference_for(user)
+    preference.calendar_token = new_calendar_token()
+    preference.save(update_fields=["calendar_token"])
+    return preference
+
+
+def _opted_out_ids() -> set[int]:
+    return set(
+        ReminderPreference.objects.filter(reminders_enabled=False).values_list("user_id", flat=True)
+    )
+
+
+# --- At most once -----------------------------------------------------------------------------
+
+
+def send_once(*, user, kind: str, occasion: str, subject: str, body: str, now) -> bool:
+    """Claims the (user, kind, occasion) row, then sends; returns whether this call sent it."""
+    if not user.email:
+        return False
+    try:
+        with transaction.atomic():
+            claim = ReminderLog.objects.create(
+                user=user, kind=kind, occasion=occasion[:100], sent_at=now
+            )
+    except IntegrityError:
+        return False  # already sent (or being sent) by another run
+    try:
+        EmailMessage(subject=subject, body=body, to=[user.email]).send(fail_silently=False)
+    except Exception:
+        claim.delete()  # not sent: a later run may try again
+        raise
+    return True
+
+
+# --- Expiry -----------------------------------------------------------------------------------
+
+
+def send_expiry_reminders(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    thresholds = sorted(settings.REMINDER_EXPIRY_DAYS)
+    if not thresholds:
+        return 0
+    opted_out = _opted_out_ids()
+    certificates = (
+        Certificate.objects.filter(
+            revoked_at__isnull=True,
+            valid_until__gt=now,
+            valid_until__lte=now + timedelta(days=thresholds[-1]),
+        )
+        .exclude(enrollment__user__username__startswith=ERASED_USERNAME_PREFIX)
+        .select_related("enrollment__user")
+    )
+    sent = 0
+    for certificate in certificates:
+        user = certificate.enrollment.user
+        if user.pk in opted_out:
+            continue
+        days_left = certificate.valid_until - now
+        threshold = next(d for d in thresholds if days_left <= timedelta(days=d))
+        with translation.override("de"):
+            subject = _("Ihr Zertifikat %(serial)s läuft bald ab") % {"serial": certificate.serial}
+            body = _(
+                "Guten Tag %(name)s\n\n"
+                "Ihr Zertifikat «%(course)s» (%(serial)s) ist gültig bis %(date)s.\n\n"
+                "Damit Ihre Qualifikation aktuell bleibt, können Sie vor diesem Datum die "
+                "Auffrischung absolvieren. Ihren Lernstand finden Sie hier:\n%(dashboard)s\n\n"
+                "Sie möchten keine Erinnerungen mehr? Unter «Mein Konto» können Sie sie "
+                "abschalten:\n%(settings)s\n\n"
+                "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
+            ) % {
+                "name": _greeting(user),
+                "course": certificate.course_title,
+                "serial": certificate.serial,
+                "date": timezone.localdate(certificate.valid_until).strftime("%d.%m.%Y"),
+                "dashboard": absolute_url("/"),
+                "settings": absolute_url(reverse("certificates:reminder_settings")),
+            }
+        sent += send_once(
+            user=user,
+            kind=Kind.EXPIRY,
+            occasion=f"{certificate.pk}:{threshold}",
+            subject=subject,
+            body=body,
+            now=now,
+        )
+    return sent
+
+
+# --- Participants who pause, and cohorts that end -------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    enrollment: object
+    last_activity: datetime
+    open_required: list  # ModulePage, in course order
+
+
+def _open_work(enrollments) -> list[OpenWork]:
+    from cms.selectors import course_modules
+    from training.models import ModuleProgress
+
+    enrollments = list(enrollments)
+    if not enrollments:
+        return []
+    done, last = {}, {}
+    rows = ModuleProgress.objects.filter(enrollment__in=enrollments).values(
+        "enrollment_id", "module_id", "completed_at", "started_at", "content_done_at"
+    )
+    for row in rows:
+        for moment in (row["started_at"], row["completed_at"], row["content_done_at"]):
+            if moment and moment > last.get(row["enrollment_id"], moment - timedelta(1)):
+                last[row["enrollment_id"]] = moment
+        if row["completed_at"]:
+            done.setdefault(row["enrollment_id"], set()).add(row["module_id"])
+    modules_by_course = {}
+    result = []
+    for enrollment in enrollments:
+        if enrollment.course_id not in modules_by_course:
+            modules_by_course[enrollment.course_id] = course_modules(enrollment.course)
+        required = [m for m in modules_by_course[enrollment.course_id] if m.required]
+        open_required = [m for m in required if m.pk not in done.get(enrollment.pk, set())]
+        result.append(
+            OpenWork(
+                enrollment=enrollment,
+                last_activity=max(
+                    last.get(enrollment.pk, enrollment.enrolled_at), enrollment.enrolled_at
+                ),
+                open_required=open_required,
+            )
+        )
+    return result
+
+
+def _active_enrollments():
+    from training.models import Enrollment
+
+    return (
+        Enrollment.objects.filter(completed_at__isnull=True, unenrolled_at__isnull=True)
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
+        .select_related("user", "course", "cohort")
+    )
+
+
+def send_inactivity_reminders(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    days = settings.REMINDER_INACTIVITY_DAYS
+    opted_out = _opted_out_ids()
+    candidates = _active_enrollments().filter(enrolled_at__lte=now - timedelta(days=days))
+    sent = 0
+    for work in _open_work(candidates):
+        user = work.enrollment.user
+        if user.pk in opted_out or not work.open_required:
+            continue
+        if work.last_activity > now - timedelta(days=days):
+            continue
+        next_module = work.open_required[0]
+        with translation.override("de"):
+            subject = _("Weiter geht's: «%(module)s»") % {"module": next_module.title}
+            body = _(
+                "Guten Tag %(name)s\n\n"
+                "Seit einiger Zeit haben Sie in der Weiterbildung «%(course)s» nicht "
+                "weitergelernt. Das ist kein Problem – Ihr Lernstand ist gespeichert.\n\n"
+                "Ihr nächster Schritt: das Modul «%(module)s» (etwa %(minutes)s Minuten).\n"
+                "%(url)s\n\n"
+                "Noch %(open)s Pflichtmodule sind offen.\n\n"
+                "Erinnerungen abschalten: %(settings)s\n\n"
+                "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
+            ) % {
+                "name": _greeting(user),
+                "course": work.enrollment.course.title,
+                "module": next_module.title,
+                "minutes": next_module.estimated_minutes,
+                "url": absolute_url(next_module.url or "/"),
+                "open": len(work.open_required),
+                "settings": absolute_url(reverse("certificates:reminder_settings")),
+            }
+        sent += send_once(
+            user=user,
+            kind=Kind.INACTIVITY,
+            # One reminder per pause: progress after it starts a new occasion.
+            occasion=f"{work.enrollment.pk}:{work.last_activity:%Y%m%d%H%M%S}",
+            subject=subject,
+            body=body,
+            now=now,
+        )
+    return sent
+
+
+def send_cohort_end_reminders(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    opted_out = _opted_out_ids()
+    candidates = _active_enrollments().filter(
+        cohort__ends_on__gte=today,
+        cohort__ends_on__lte=today + timedelta(days=settings.REMINDER_COHORT_END_DAYS),
+    )
+    sent = 0
+    for work in _open_work(candidates):
+        user = work.enrollment.user
+        if user.pk in opted_out or not work.open_required:
+            continue
+        cohort = work.enrollment.cohort
+        with translation.override("de"):
+            subject = _("Ihre Kursdurchführung endet am %(date)s") % {
+                "date": cohort.ends_on.strftime("%d.%m.%Y")
+            }
+            body = _(
+                "Guten Tag %(name)s\n\n"
+                "Die Kursdurchführung «%(cohort)s» endet am %(date)s. Für das Zertifikat "
+                "fehlen noch diese Pflichtmodule:\n%(modules)s\n\n"
+                "Weiterlernen: %(url)s\n\n"
+                "Erinnerungen abschalten: %(settings)s\n\n"
+                "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
+            ) % {
+                "name": _greeting(user),
+                "cohort": cohort.name,
+                "date": cohort.ends_on.strftime("%d.%m.%Y"),
+                "modules": "\n".join(f"- {m.title}" for m in work.open_required),
+                "url": absolute_url(work.open_required[0].url or "/"),
+                "settings": absolute_url(reverse("certificates:reminder_settings")),
+            }
+        sent += send_once(
+            user=user,
+            kind=Kind.COHORT_END,
+            occasion=f"{cohort.pk}:{cohort.ends_on.isoformat()}",
+            subject=subject,
+            body=body,
+            now=now,
+        )
+    return sent
+
+
+# --- Trainers' weekly digest --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortDigest:
+    participants: int
+    completed: int
+    average_percent: int
+    essays_waiting: int
+    inactive: int
+
+
+def cohort_digest(cohort, *, now: datetime) -> CohortDigest:
+    """Counts only, no names."""
+    from cms.selectors import course_modules
+    from training.models import Enrollment, ModuleProgress, Sitting
+
+    enrollments = list(
+        Enrollment.objects.filter(cohort=cohort, unenrolled_at__isnull=True)
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
+        .select_related("course")
+    )
+    required = [m.pk for m in course_modules(cohort.course) if m.required]
+    done = ModuleProgress.objects.filter(
+        enrollment__in=enrollments, completed_at__isnull=False, module_id__in=required
+    ).count()
+    open_work = _open_work([e for e in enrollments if e.completed_at is None])
+    inactive = sum(
+        1
+        for w in open_work
+        if w.last_activity <= now - timedelta(days=settings.REMINDER_INACTIVITY_DAYS)
+    )
+    essays = Sitting.objects.filter(
+        Q(enrollment__in=enrollments), needs_marking=True, complete=True
+    ).count()
+    total = len(enrollments) * len(required)
+    return CohortDigest(
+        participants=len(enrollments),
+        completed=sum(1 for e in enrollments if e.completed_at),
+        average_percent=round(100 * done / total) if total else 0,
+        essays_waiting=essays,
+        inactive=inactive,
+    )
+
+
+def send_trainer_digests(*, now: datetime | None = None) -> int:
+    from training.models import Cohort
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    year, week, _weekday = today.isocalendar()
+    opted_out = _opted_out_ids()
+    cohorts = (
+        Cohort.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=7)))
+        .select_related("course")
+        .prefetch_related("trainers")
+    )
+    sent = 0
+    for cohort in cohorts:
+        trainers = [t for t in cohort.trainers.all() if t.is_active and t.pk not in opted_out]
+        if not trainers:
+            continue
+        digest = cohort_digest(cohort, now=now)
+        if digest.participants == 0:
+            continue
+        small = digest.participants < settings.TRAINING_AGGREGATE_MIN_GROUP_SIZE
+        for trainer in trainers:
+            with translation.override("de"):
+                subject = _("Wochenübersicht «%(cohort)s»") % {"cohort": cohort.name}
+                body = _(
+                    "Guten Tag %(name)s\n\n"
+                    "Die Woche in der Kursdurchführung «%(cohort)s»:\n\n"
+                    "- Teilnehmende: %(participants)s\n"
+                    "- Kurs abgeschlossen: %(completed)s\n"
+                    "- Durchschnittlicher Fortschritt (Pflichtmodule): %(percent)s %%\n"
+                    "- Freitextantworten warten auf Bewertung: %(essays)s\n"
+                    "- Seit %(days)s Tagen ohne Fortschritt: %(inactive)s\n\n"
+                    "Einzelheiten im Bericht der Kursdurchführung:\n%(url)s\n\n"
+                    "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
+                ) % {
+                    "name": _greeting(trainer),
+                    "cohort": cohort.name,
+                    "participants": digest.participants,
+                    "completed": digest.completed,
+                    "percent": digest.average_percent,
+                    "essays": digest.essays_waiting,
+                    "days": settings.REMINDER_INACTIVITY_DAYS,
+                    # Below the minimum group size no count can point at one person.
+                    "inactive": _("(kleine Gruppe, keine Angabe)") if small else digest.inactive,
+                    "url": absolute_url("/admin/"),
+                }
+            sent += send_once(
+                user=trainer,
+                kind=Kind.TRAINER_DIGEST,
+                occasion=f"{cohort.pk}:{year}-W{week:02d}",
+                subject=subject,
+                body=body,
+                now=now,
+            )
+    return sent
+
+
+# --- Calendar feed ------------------------------------------------------------------------------
+
+
+def user_for_calendar_token(token: str):
+    if not token or len(token) > 64:
+        return None
+    preference = (
+        ReminderPreference.objects.select_related("user")
+        .filter(calendar_token=token, user__is_active=True)
+        .first()
+    )
+    return preference.user if preference else None
+
+
+def calendar_feed(user) -> bytes:
+    """ICS with the person's cohort dates and certificate end dates."""
+    from icalendar import Calendar, Event
+
+    from training.models import Enrollment
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Bürgerservice-Akademie//Lernkalender//DE")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Bürgerservice-Akademie")
+    stamp = timezone.now().replace(microsecond=0)
+    host = settings.WAGTAILADMIN_BASE_URL.split("://", 1)[-1].rstrip("/")
+    enrollments = Enrollment.objects.filter(user=user, unenrolled_at__isnull=True).select_related(
+        "cohort", "course"
+    )
+    for enrollment in enrollments:
+        cohort = enrollment.cohort
+        if cohort is None:
+            continue
+        for day, label, key in (
+            (cohort.starts_on, _("Beginn: %(cohort)s"), "start"),
+            (cohort.ends_on, _("Ende: %(cohort)s (Pflichtmodule abschliessen)"), "end"),
+        ):
+            if day is None:
+                continue
+            event = Event()
+            event.add("uid", f"cohort-{cohort.pk}-{key}@{host}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", day)
+            event.add("summary", label % {"cohort": cohort.name})
+            calendar.add_component(event)
+    for certificate in Certificate.objects.filter(
+        enrollment__user=user, revoked_at__isnull=True, valid_until__isnull=False
+    ):
+        event = Event()
+        event.add("uid", f"certificate-{certificate.pk}-expiry@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", timezone.localdate(certificate.valid_until))
+        event.add(
+            "summary",
+            _("Zertifikat %(serial)s läuft ab") % {"serial": certificate.serial},
+        )
+        event.add("description", certificate.course_title)
+        calendar.add_component(event)
+    return calendar.to_ical()
