@@ -126,10 +126,32 @@ class CredentialFacts:
     description: str
 
 
+# --- The status entry (bit in a Bitstring Status List, see certificates.status_list) ---------
+
+LIST_SIZE = 131_072  # bits: the minimum the specification asks for (16 KB), for herd privacy
+PURPOSE = "revocation"
+
+
+def list_url(list_number: int) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "certificates:status_list", args=[list_number]
+    )
+
+
+def status_entry(index: int) -> dict:
+    """The ``credentialStatus`` of a credential whose bit is ``index``."""
+    url = list_url(index // LIST_SIZE)
+    return {
+        "id": f"{url}#{index % LIST_SIZE}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": PURPOSE,
+        "statusListIndex": str(index % LIST_SIZE),
+        "statusListCredential": url,
+    }
+
+
 def build_credential(certificate, facts: CredentialFacts, *, salt: str | None = None) -> dict:
     """The OpenBadgeCredential of a certificate (unsigned JSON)."""
-    from certificates.status_list import status_entry
-
     salt = salt or secrets.token_hex(16)
     subject = {
         "type": ["AchievementSubject"],

@@ -7,8 +7,7 @@ Four occasions, each run by a beat task with an injectable clock (``now``):
 - **inactivity**: a participant has not progressed for ``REMINDER_INACTIVITY_DAYS`` (14); one
   friendly reminder per pause, naming the next module;
 - **cohort end**: a week before the cohort's end date, required modules still open;
-- **trainer digest**: weekly, per cohort and trainer: counts only (progress, essays waiting,
-  people inactive), no names, so it stays within the aggregates-only rule.
+- **trainer digest**: weekly, per cohort and trainer (``certificates.digest``): counts only.
 
 At most once per person and occasion: a reminder first claims its ``ReminderLog`` row (unique
 person × kind × occasion) in its own committed transaction, then sends. A second beat or a retry
@@ -18,19 +17,18 @@ double it. People who switched reminders off in *Mein Konto* get none.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate, ReminderLog, ReminderPreference, new_calendar_token
+from training.selectors import active_enrollments, calendar_enrollments, open_required_work
 
 logger = logging.getLogger(__name__)
 Kind = ReminderLog.Kind
@@ -40,7 +38,7 @@ def absolute_url(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def _greeting(user) -> str:
+def greeting(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
@@ -67,7 +65,7 @@ def renew_calendar_token(*, user) -> ReminderPreference:
     return preference
 
 
-def _opted_out_ids() -> set[int]:
+def opted_out_ids() -> set[int]:
     return set(
         ReminderPreference.objects.filter(reminders_enabled=False).values_list("user_id", flat=True)
     )
@@ -103,7 +101,7 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
     thresholds = sorted(settings.REMINDER_EXPIRY_DAYS)
     if not thresholds:
         return 0
-    opted_out = _opted_out_ids()
+    opted_out = opted_out_ids()
     certificates = (
         Certificate.objects.filter(
             revoked_at__isnull=True,
@@ -131,7 +129,7 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
                 "abschalten:\n%(settings)s\n\n"
                 "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
             ) % {
-                "name": _greeting(user),
+                "name": greeting(user),
                 "course": certificate.course_title,
                 "serial": certificate.serial,
                 "date": timezone.localdate(certificate.valid_until).strftime("%d.%m.%Y"),
@@ -152,66 +150,13 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
 # --- Participants who pause, and cohorts that end -------------------------------------------
 
 
-@dataclass(frozen=True)
-class OpenWork:
-    enrollment: object
-    last_activity: datetime
-    open_required: list  # ModulePage, in course order
-
-
-def _open_work(enrollments) -> list[OpenWork]:
-    from cms.selectors import course_modules
-    from training.models import ModuleProgress
-
-    enrollments = list(enrollments)
-    if not enrollments:
-        return []
-    done, last = {}, {}
-    rows = ModuleProgress.objects.filter(enrollment__in=enrollments).values(
-        "enrollment_id", "module_id", "completed_at", "started_at", "content_done_at"
-    )
-    for row in rows:
-        for moment in (row["started_at"], row["completed_at"], row["content_done_at"]):
-            if moment and moment > last.get(row["enrollment_id"], moment - timedelta(1)):
-                last[row["enrollment_id"]] = moment
-        if row["completed_at"]:
-            done.setdefault(row["enrollment_id"], set()).add(row["module_id"])
-    modules_by_course = {}
-    result = []
-    for enrollment in enrollments:
-        if enrollment.course_id not in modules_by_course:
-            modules_by_course[enrollment.course_id] = course_modules(enrollment.course)
-        required = [m for m in modules_by_course[enrollment.course_id] if m.required]
-        open_required = [m for m in required if m.pk not in done.get(enrollment.pk, set())]
-        result.append(
-            OpenWork(
-                enrollment=enrollment,
-                last_activity=max(
-                    last.get(enrollment.pk, enrollment.enrolled_at), enrollment.enrolled_at
-                ),
-                open_required=open_required,
-            )
-        )
-    return result
-
-
-def _active_enrollments():
-    from training.models import Enrollment
-
-    return (
-        Enrollment.objects.filter(completed_at__isnull=True, unenrolled_at__isnull=True)
-        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
-        .select_related("user", "course", "cohort")
-    )
-
-
 def send_inactivity_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     days = settings.REMINDER_INACTIVITY_DAYS
-    opted_out = _opted_out_ids()
-    candidates = _active_enrollments().filter(enrolled_at__lte=now - timedelta(days=days))
+    opted_out = opted_out_ids()
+    candidates = active_enrollments().filter(enrolled_at__lte=now - timedelta(days=days))
     sent = 0
-    for work in _open_work(candidates):
+    for work in open_required_work(candidates):
         user = work.enrollment.user
         if user.pk in opted_out or not work.open_required:
             continue
@@ -230,7 +175,7 @@ def send_inactivity_reminders(*, now: datetime | None = None) -> int:
                 "Erinnerungen abschalten: %(settings)s\n\n"
                 "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
             ) % {
-                "name": _greeting(user),
+                "name": greeting(user),
                 "course": work.enrollment.course.title,
                 "module": next_module.title,
                 "minutes": next_module.estimated_minutes,
@@ -253,13 +198,13 @@ def send_inactivity_reminders(*, now: datetime | None = None) -> int:
 def send_cohort_end_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    opted_out = _opted_out_ids()
-    candidates = _active_enrollments().filter(
+    opted_out = opted_out_ids()
+    candidates = active_enrollments().filter(
         cohort__ends_on__gte=today,
         cohort__ends_on__lte=today + timedelta(days=settings.REMINDER_COHORT_END_DAYS),
     )
     sent = 0
-    for work in _open_work(candidates):
+    for work in open_required_work(candidates):
         user = work.enrollment.user
         if user.pk in opted_out or not work.open_required:
             continue
@@ -276,7 +221,7 @@ def send_cohort_end_reminders(*, now: datetime | None = None) -> int:
                 "Erinnerungen abschalten: %(settings)s\n\n"
                 "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
             ) % {
-                "name": _greeting(user),
+                "name": greeting(user),
                 "cohort": cohort.name,
                 "date": cohort.ends_on.strftime("%d.%m.%Y"),
                 "modules": "\n".join(f"- {m.title}" for m in work.open_required),
@@ -291,108 +236,6 @@ def send_cohort_end_reminders(*, now: datetime | None = None) -> int:
             body=body,
             now=now,
         )
-    return sent
-
-
-# --- Trainers' weekly digest --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CohortDigest:
-    participants: int
-    completed: int
-    average_percent: int
-    essays_waiting: int
-    inactive: int
-
-
-def cohort_digest(cohort, *, now: datetime) -> CohortDigest:
-    """Counts only, no names."""
-    from cms.selectors import course_modules
-    from training.models import Enrollment, ModuleProgress, Sitting
-
-    enrollments = list(
-        Enrollment.objects.filter(cohort=cohort, unenrolled_at__isnull=True)
-        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
-        .select_related("course")
-    )
-    required = [m.pk for m in course_modules(cohort.course) if m.required]
-    done = ModuleProgress.objects.filter(
-        enrollment__in=enrollments, completed_at__isnull=False, module_id__in=required
-    ).count()
-    open_work = _open_work([e for e in enrollments if e.completed_at is None])
-    inactive = sum(
-        1
-        for w in open_work
-        if w.last_activity <= now - timedelta(days=settings.REMINDER_INACTIVITY_DAYS)
-    )
-    essays = Sitting.objects.filter(
-        Q(enrollment__in=enrollments), needs_marking=True, complete=True
-    ).count()
-    total = len(enrollments) * len(required)
-    return CohortDigest(
-        participants=len(enrollments),
-        completed=sum(1 for e in enrollments if e.completed_at),
-        average_percent=round(100 * done / total) if total else 0,
-        essays_waiting=essays,
-        inactive=inactive,
-    )
-
-
-def send_trainer_digests(*, now: datetime | None = None) -> int:
-    from training.models import Cohort
-
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    year, week, _weekday = today.isocalendar()
-    opted_out = _opted_out_ids()
-    cohorts = (
-        Cohort.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=7)))
-        .select_related("course")
-        .prefetch_related("trainers")
-    )
-    sent = 0
-    for cohort in cohorts:
-        trainers = [t for t in cohort.trainers.all() if t.is_active and t.pk not in opted_out]
-        if not trainers:
-            continue
-        digest = cohort_digest(cohort, now=now)
-        if digest.participants == 0:
-            continue
-        small = digest.participants < settings.TRAINING_AGGREGATE_MIN_GROUP_SIZE
-        for trainer in trainers:
-            with translation.override("de"):
-                subject = _("Wochenübersicht «%(cohort)s»") % {"cohort": cohort.name}
-                body = _(
-                    "Guten Tag %(name)s\n\n"
-                    "Die Woche in der Kursdurchführung «%(cohort)s»:\n\n"
-                    "- Teilnehmende: %(participants)s\n"
-                    "- Kurs abgeschlossen: %(completed)s\n"
-                    "- Durchschnittlicher Fortschritt (Pflichtmodule): %(percent)s %%\n"
-                    "- Freitextantworten warten auf Bewertung: %(essays)s\n"
-                    "- Seit %(days)s Tagen ohne Fortschritt: %(inactive)s\n\n"
-                    "Einzelheiten im Bericht der Kursdurchführung:\n%(url)s\n\n"
-                    "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
-                ) % {
-                    "name": _greeting(trainer),
-                    "cohort": cohort.name,
-                    "participants": digest.participants,
-                    "completed": digest.completed,
-                    "percent": digest.average_percent,
-                    "essays": digest.essays_waiting,
-                    "days": settings.REMINDER_INACTIVITY_DAYS,
-                    # Below the minimum group size no count can point at one person.
-                    "inactive": _("(kleine Gruppe, keine Angabe)") if small else digest.inactive,
-                    "url": absolute_url("/admin/"),
-                }
-            sent += send_once(
-                user=trainer,
-                kind=Kind.TRAINER_DIGEST,
-                occasion=f"{cohort.pk}:{year}-W{week:02d}",
-                subject=subject,
-                body=body,
-                now=now,
-            )
     return sent
 
 
@@ -414,18 +257,13 @@ def calendar_feed(user) -> bytes:
     """ICS with the person's cohort dates and certificate end dates."""
     from icalendar import Calendar, Event
 
-    from training.models import Enrollment
-
     calendar = Calendar()
     calendar.add("prodid", "-//Bürgerservice-Akademie//Lernkalender//DE")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Bürgerservice-Akademie")
     stamp = timezone.now().replace(microsecond=0)
     host = settings.WAGTAILADMIN_BASE_URL.split("://", 1)[-1].rstrip("/")
-    enrollments = Enrollment.objects.filter(user=user, unenrolled_at__isnull=True).select_related(
-        "cohort", "course"
-    )
-    for enrollment in enrollments:
+    for enrollment in calendar_enrollments(user):
         cohort = enrollment.cohort
         if cohort is None:
             continue

@@ -15,13 +15,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from certificates import credentials
+from certificates.credentials import LIST_SIZE, PURPOSE, list_url
 from certificates.models import Certificate, StatusListCounter
-
-LIST_SIZE = 131_072  # bits: the minimum the specification asks for (16 KB), for herd privacy
-PURPOSE = "revocation"
 
 
 def next_status_index() -> int:
@@ -38,22 +36,8 @@ def next_status_index() -> int:
     return number - 1
 
 
-def list_url(list_number: int) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "certificates:status_list", args=[list_number]
-    )
-
-
-def status_entry(index: int) -> dict:
-    """The ``credentialStatus`` of a credential whose bit is ``index``."""
-    url = list_url(index // LIST_SIZE)
-    return {
-        "id": f"{url}#{index % LIST_SIZE}",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": PURPOSE,
-        "statusListIndex": str(index % LIST_SIZE),
-        "statusListCredential": url,
-    }
+# The bit size, the purpose and each list's URL are credentials' (a credential's
+# ``credentialStatus`` points here); this module builds and serves the lists.
 
 
 def set_indexes(list_number: int, now=None) -> list[int]:
@@ -89,8 +73,6 @@ def bit_is_set(encoded_list: str, position: int) -> bool:
 
 
 def status_list_credential(list_number: int, *, issuer_name: str, now=None) -> dict:
-    from certificates import credentials
-
     now = (now or timezone.now()).replace(microsecond=0)
     url = list_url(list_number)
     return {
@@ -113,8 +95,6 @@ def status_list_credential(list_number: int, *, issuer_name: str, now=None) -> d
 
 def signed_status_list(list_number: int, *, issuer_name: str, now=None) -> str:
     """The status list credential as VC-JWT, signed like the certificates' credentials."""
-    from certificates import credentials
-
     credential = status_list_credential(list_number, issuer_name=issuer_name, now=now)
     claims = dict(credential)
     claims.update(

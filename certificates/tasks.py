@@ -104,6 +104,6 @@ def send_reminders(now: str | None = None) -> dict:
 @shared_task(name="certificates.trainer_digest", acks_late=True, **RETRY)
 def send_trainer_digests(now: str | None = None) -> int:
     """The weekly digest per cohort and trainer, once per ISO week."""
-    from certificates import reminders
+    from certificates import digest
 
-    return reminders.send_trainer_digests(now=_clock(now))
+    return digest.send_trainer_digests(now=_clock(now))

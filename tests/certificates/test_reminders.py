@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from certificates import reminders, services, tasks
+from certificates import digest, reminders, services, tasks
 from certificates.models import ReminderLog
 from tests.certificates.conftest import complete, enroll_someone
 from tests.conftest import wait_for
@@ -169,18 +169,18 @@ def test_trainers_get_a_weekly_digest_with_counts_only(enrollment, course, setti
     monday = timezone.make_aware(timezone.datetime(2027, 3, 8, 7))
     stall(enrollment, days_ago=20, now=monday)
     # when the daily beat runs on Monday and Tuesday
-    assert reminders.send_trainer_digests(now=monday) == 1
-    assert reminders.send_trainer_digests(now=monday + timedelta(days=1)) == 0
-    (digest,) = mail.outbox
-    assert digest.to == ["trainerin@example.org"]
-    assert digest.subject == f"Wochenübersicht «{course.cohort.name}»"
-    assert "- Teilnehmende: 2\n" in digest.body
-    assert "- Kurs abgeschlossen: 1\n" in digest.body
-    assert "- Durchschnittlicher Fortschritt (Pflichtmodule): 50 %\n" in digest.body
-    assert "- Seit 14 Tagen ohne Fortschritt: 1\n" in digest.body
-    assert "Weißmüller" not in digest.body and "juergen" not in digest.body
+    assert digest.send_trainer_digests(now=monday) == 1
+    assert digest.send_trainer_digests(now=monday + timedelta(days=1)) == 0
+    (message,) = mail.outbox
+    assert message.to == ["trainerin@example.org"]
+    assert message.subject == f"Wochenübersicht «{course.cohort.name}»"
+    assert "- Teilnehmende: 2\n" in message.body
+    assert "- Kurs abgeschlossen: 1\n" in message.body
+    assert "- Durchschnittlicher Fortschritt (Pflichtmodule): 50 %\n" in message.body
+    assert "- Seit 14 Tagen ohne Fortschritt: 1\n" in message.body
+    assert "Weißmüller" not in message.body and "juergen" not in message.body
     # and a week later the next one
-    assert reminders.send_trainer_digests(now=monday + timedelta(days=7)) == 1
+    assert digest.send_trainer_digests(now=monday + timedelta(days=7)) == 1
 
 
 def test_a_small_group_digest_gives_no_count_that_points_at_one_person(enrollment, course):
@@ -189,7 +189,7 @@ def test_a_small_group_digest_gives_no_count_that_points_at_one_person(enrollmen
     trainer.save()
     now = timezone.now()
     stall(enrollment, days_ago=20, now=now)
-    assert reminders.send_trainer_digests(now=now) == 1
+    assert digest.send_trainer_digests(now=now) == 1
     assert "ohne Fortschritt: (kleine Gruppe, keine Angabe)" in mail.outbox[0].body
 
 
