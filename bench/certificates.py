@@ -6,7 +6,8 @@ Needs PostgreSQL and Redis. It (re)creates its own database (``BENCH_DATABASE_UR
 postgres://postgres@127.0.0.1:5432/bench_certificates) and uses ``BENCH_REDIS_URL`` (default
 redis://127.0.0.1:6379/14, flushed first). Three figures:
 
-1. the renderer alone: milliseconds per certificate on one core;
+1. the renderer alone, and render + Open Badges credential: milliseconds per certificate on one
+   core;
 2. throughput: N enrollments completed in one transaction, two prefork worker processes →
    certificates per second from the commit until the last certificate is stored;
 3. latency: single completions one after another at idle → time from the completing commit until
@@ -124,6 +125,61 @@ def bench_renderer(rounds: int) -> list[float]:
     for _ in range(rounds):
         start = time.perf_counter()
         render_certificate(content)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench_credential(rounds: int) -> list[float]:
+    """Building and signing the Open Badges 3.0 credential (VC-JWT), as the issue task does."""
+    import uuid
+
+    from django.utils import timezone
+
+    from certificates import credentials
+    from certificates.models import Certificate
+
+    certificate = Certificate(
+        id=uuid.uuid4(),
+        serial="DBS-2027-000042",
+        holder_name="Jürgen Weißmüller-Größ",
+        course_title="Experte für digitalen Bürgerservice",
+        sections=[
+            {"title": t, "completed_on": "2027-03-01", "minutes": 120, "teaching_units": 3}
+            for t in (
+                "Digitale Service-Expertise",
+                "Digitales Service-Mindset",
+                "Bürgerinteraktion",
+            )
+        ],
+        revisions=[
+            {
+                "module": i,
+                "title": f"Modul {i}",
+                "page_revision": 100 + i,
+                "quiz": i,
+                "quiz_revision": 200 + i,
+                "completed_at": "2027-03-01T10:00:00+01:00",
+            }
+            for i in range(12)
+        ],
+        issued_at=timezone.now().replace(microsecond=0),
+        valid_until=timezone.now().replace(microsecond=0) + timezone.timedelta(days=730),
+        token="A" * 43,
+        code="K7Q2M8XH4TC9",
+        status_index=42,
+    )
+    facts = credentials.CredentialFacts(
+        email="jw@example.org",
+        user_id=7,
+        course_id=3,
+        issuer_name="Bürgerservice-Akademie",
+        description="Die Weiterbildung vermittelt in drei Kompetenzbereichen …",
+    )
+    credentials.issue_credential(certificate, facts)  # key loaded once per process
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        credentials.issue_credential(certificate, facts)
         times.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -270,6 +326,13 @@ def main():
         f"renderer alone: {statistics.mean(render_ms):.1f} ms per certificate "
         f"(p50 {percentile(render_ms, 50):.1f} ms, p95 {percentile(render_ms, 95):.1f} ms, "
         f"{args.render_rounds} renders, one core)"
+    )
+    credential_ms = bench_credential(args.render_rounds)
+    both = [r + c for r, c in zip(render_ms, credential_ms, strict=True)]
+    print(
+        f"Open Badges credential (build + VC-JWT sign): {statistics.mean(credential_ms):.2f} ms; "
+        f"render + credential: {statistics.mean(both):.1f} ms per certificate "
+        f"(p50 {percentile(both, 50):.1f} ms, p95 {percentile(both, 95):.1f} ms; target ≤ 15 ms)"
     )
 
     total = args.enrollments + args.singles

@@ -44,6 +44,14 @@ class Certificate(models.Model):
     token = models.CharField(_("Prüf-Token"), max_length=64, unique=True)
     code = models.CharField(_("Prüfcode"), max_length=16, unique=True)
     emailed_at = models.DateTimeField(_("Per E-Mail versandt"), null=True, blank=True)
+    # Frozen at issue from the course's validity in months; empty: valid without end date.
+    valid_until = models.DateTimeField(_("Gültig bis"), null=True, blank=True)
+    # The Open Badges 3.0 credential (VC-JWT, signed with the same key) and its bit in the
+    # revocation status list. Empty for certificates issued before credentials existed.
+    credential_jwt = models.TextField(_("Digitaler Nachweis (VC-JWT)"), blank=True)
+    status_index = models.PositiveIntegerField(
+        _("Index in der Statusliste"), null=True, blank=True, unique=True
+    )
     revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
     revocation_reason = models.TextField(_("Grund des Widerrufs"), blank=True)
     revoked_by = models.ForeignKey(
@@ -81,6 +89,11 @@ class Certificate(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def is_expired(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return self.valid_until is not None and (now or timezone.now()) >= self.valid_until
+
     @property
     def display_code(self) -> str:
         """The short code in groups of four, as printed: ``K7Q2-M8XH-4TC9``."""
@@ -99,6 +112,20 @@ class SerialCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class StatusListCounter(models.Model):
+    """The last status-list index handed out (one bit per certificate, never reused)."""
+
+    purpose = models.CharField(primary_key=True, max_length=20)
+    last_index = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Statuslisten-Zähler")
+        verbose_name_plural = _("Statuslisten-Zähler")
+
+    def __str__(self):
+        return f"{self.purpose}: {self.last_index}"
 
 
 @register_setting(icon="doc-full")
@@ -132,3 +159,64 @@ class CertificateText(BaseGenericSetting):
     class Meta:
         verbose_name = _("Zertifikatstext")
         verbose_name_plural = _("Zertifikatstexte")
+
+
+def new_calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class ReminderPreference(models.Model):
+    """A person's choice about reminder emails, and the secret of their calendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("Person"),
+    )
+    reminders_enabled = models.BooleanField(_("Erinnerungen per E-Mail"), default=True)
+    calendar_token = models.CharField(
+        _("Kalender-Token"), max_length=64, unique=True, default=new_calendar_token
+    )
+
+    class Meta:
+        verbose_name = _("Erinnerungseinstellung")
+        verbose_name_plural = _("Erinnerungseinstellungen")
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class ReminderLog(models.Model):
+    """One row per reminder sent: the unique (person, kind, occasion) is the last word that a
+    reminder goes out at most once, whatever the number of beats or task retries."""
+
+    class Kind(models.TextChoices):
+        EXPIRY = "expiry", _("Ablauf des Zertifikats")
+        INACTIVITY = "inactivity", _("Keine Fortschritte")
+        COHORT_END = "cohort_end", _("Ende der Kursdurchführung")
+        TRAINER_DIGEST = "trainer_digest", _("Wochenübersicht für Trainer:innen")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    occasion = models.CharField(_("Anlass"), max_length=100)
+    sent_at = models.DateTimeField(_("Versandt am"))
+
+    class Meta:
+        verbose_name = _("Versandte Erinnerung")
+        verbose_name_plural = _("Versandte Erinnerungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "occasion"], name="reminder_once_per_occasion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.occasion}"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate
+from certificates.models import Certificate, ReminderLog, ReminderPreference
 from certificates.services import absolute_url, verify_url
 from core import privacy
 
@@ -24,12 +24,20 @@ def _export(user) -> list[dict]:
             "course_title": certificate.course_title,
             "sections": certificate.sections,
             "issued_at": certificate.issued_at,
+            "valid_until": certificate.valid_until,
             "status": "revoked" if certificate.is_revoked else "valid",
             "revoked_at": certificate.revoked_at,
             "revocation_reason": certificate.revocation_reason,
             "verification_code": certificate.display_code,
             "verification_url": verify_url(certificate.token),
             "download_url": absolute_url(reverse("certificates:download", args=[certificate.pk])),
+            "open_badges_credential_url": (
+                absolute_url(
+                    reverse("certificates:download_credential", args=[certificate.pk, "jwt"])
+                )
+                if certificate.credential_jwt
+                else None
+            ),
         }
         for certificate in Certificate.objects.filter(enrollment__user=user).order_by("issued_at")
     ]
@@ -54,8 +62,42 @@ privacy.register(
     policy=(
         "Ausgestellte Zertifikate bleiben im Zertifikatsregister mit dem Namen wie ausgestellt "
         "(ohne E-Mail-Adresse), damit die öffentliche Prüfung die Qualifikation weiter "
-        "bestätigt; wer ein Zertifikat widerrufen hat, wird entfernt."
+        "bestätigt; wer ein Zertifikat widerrufen hat, wird entfernt. Der digitale Nachweis "
+        "(Open Badges 3.0) enthält die E-Mail-Adresse nur als gesalzenen Hash und bleibt "
+        "wie ausgestellt; die Statusliste enthält nur ein Bit je Zertifikat."
     ),
     export=_export,
     erase=_erase,
+)
+
+
+privacy.register(
+    ReminderPreference,
+    title=_("Ihre Einstellung zu Erinnerungen"),
+    policy=(
+        "Ob die Person Erinnerungen per E-Mail erhält, und die geheime Adresse ihres "
+        "Kalenders; bei der Löschung entfernt (die Kalenderadresse funktioniert dann nicht mehr)."
+    ),
+    export=lambda user: [
+        {
+            "reminders_enabled": p.reminders_enabled,
+            "calendar_url": absolute_url(reverse("certificates:calendar", args=[p.calendar_token])),
+        }
+        for p in ReminderPreference.objects.filter(user=user)
+    ],
+    erase=lambda user: ReminderPreference.objects.filter(user=user).delete(),
+)
+
+privacy.register(
+    ReminderLog,
+    title=_("Erinnerungen, die wir Ihnen geschickt haben"),
+    policy=(
+        "Welche Erinnerung wann verschickt wurde (damit keine doppelt kommt); "
+        "bei der Löschung entfernt."
+    ),
+    export=lambda user: [
+        {"kind": row.get_kind_display(), "occasion": row.occasion, "sent_at": row.sent_at}
+        for row in ReminderLog.objects.filter(user=user).order_by("sent_at")
+    ],
+    erase=lambda user: ReminderLog.objects.filter(user=user).delete(),
 )

@@ -57,6 +57,7 @@ class CertificateContent:
     explanatory_text: str
     signatory_name: str
     signatory_role: str
+    valid_until: datetime | None = None
 
 
 _fonts_registered = False
@@ -211,6 +212,12 @@ def render_certificate(content: CertificateContent) -> bytes:
         canvas.drawString(
             margin, y, _("Ausgestellt am %(date)s") % {"date": _german_date(content.issued_at)}
         )
+        if content.valid_until:
+            canvas.drawString(
+                margin,
+                y - 14,
+                _("Gültig bis %(date)s") % {"date": _german_date(content.valid_until)},
+            )
         if content.signatory_name:
             canvas.setStrokeColor(INK)
             canvas.line(width - margin - 70 * mm, y + 2, width - margin, y + 2)

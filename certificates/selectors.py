@@ -5,6 +5,7 @@ the course outline from cms's selectors.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -39,6 +40,10 @@ class CompletionFacts:
     course_title: str
     sections: list[SectionFacts]
     revisions: list[dict]
+    user_id: int = 0
+    email: str = ""
+    course_id: int = 0
+    validity_months: int | None = None
 
 
 class CertificateState(models.TextChoices):
@@ -125,6 +130,10 @@ def completion_facts(enrollment_id: int) -> CompletionFacts | None:
         course_title=enrollment.course.title,
         sections=sections,
         revisions=revisions,
+        user_id=user.pk,
+        email=user.email or "",
+        course_id=enrollment.course_id,
+        validity_months=enrollment.course.validity_months,
     )
 
 
@@ -145,6 +154,17 @@ def certificate_by_code(text: str) -> Certificate | None:
         return None
     field, value = parsed
     return Certificate.objects.filter(**{field: value}).first()
+
+
+def certificate_by_credential_id(credential_id) -> Certificate | None:
+    """The certificate whose credential has this ``id`` (``urn:uuid:…``)."""
+    if not isinstance(credential_id, str) or not credential_id.startswith("urn:uuid:"):
+        return None
+    try:
+        pk = uuid.UUID(credential_id.removeprefix("urn:uuid:"))
+    except ValueError:
+        return None
+    return Certificate.objects.filter(pk=pk).first()
 
 
 def certificate_by_pdf_hash(sha256: str) -> Certificate | None:

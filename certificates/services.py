@@ -24,7 +24,7 @@ from wagtail.log_actions import log
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from certificates import selectors, signing
+from certificates import credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
 from training.services import lock_enrollment
 
@@ -98,6 +98,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
 
     issued_at = timezone.now().replace(microsecond=0)
     text = CertificateText.load()
+    valid_until = add_months(issued_at, facts.validity_months) if facts.validity_months else None
     certificate = Certificate(
         enrollment_id=enrollment_id,
         serial=next_serial(year=timezone.localtime(issued_at).year),
@@ -114,8 +115,10 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         ],
         revisions=facts.revisions,
         issued_at=issued_at,
+        valid_until=valid_until,
         token=new_token(),
         code=new_code(),
+        status_index=status_list.next_status_index(),
     )
     short_url = verify_url(certificate.display_code)
     from certificates import rendering  # reportlab: loaded where certificates are issued only
@@ -130,6 +133,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                 for s in facts.sections
             ],
             issued_at=timezone.localtime(issued_at),
+            valid_until=timezone.localtime(valid_until) if valid_until else None,
             verify_url=verify_url(certificate.token),
             short_url=short_url.split("://", 1)[-1],
             display_code=certificate.display_code,
@@ -143,6 +147,16 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     certificate.signed_payload, certificate.signature, certificate.key_id = signing.sign(
         signed_payload(certificate)
+    )
+    certificate.credential_jwt = credentials.issue_credential(
+        certificate,
+        credentials.CredentialFacts(
+            email=facts.email,
+            user_id=facts.user_id,
+            course_id=facts.course_id,
+            issuer_name=text.organisation,
+            description=text.explanatory_text,
+        ),
     )
     certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
     try:
@@ -176,9 +190,19 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     return IssueResult(certificate, created=True)
 
 
+def add_months(moment, months: int):
+    """The same day and time ``months`` later (the month's last day if it is shorter)."""
+    import calendar
+
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
 def signed_payload(certificate: Certificate) -> dict:
     """What the signature vouches for: who, what, when, and the exact PDF (by its hash)."""
-    return {
+    payload = {
         "v": 1,
         "id": str(certificate.pk),
         "serial": certificate.serial,
@@ -195,6 +219,9 @@ def signed_payload(certificate: Certificate) -> dict:
         "issued_at": certificate.issued_at.astimezone(UTC).isoformat(),
         "pdf_sha256": certificate.pdf_sha256,
     }
+    if certificate.valid_until:  # absent for certificates without an end date, as before
+        payload["valid_until"] = certificate.valid_until.astimezone(UTC).isoformat()
+    return payload
 
 
 def send_certificate_email(*, certificate_id) -> bool:

@@ -78,3 +78,32 @@ def enqueue_certificate(enrollment_id: int) -> None:
         issue_certificate.delay(enrollment_id)
     except Exception:  # any broker error; logged with its traceback
         logger.exception("Could not enqueue the certificate of enrollment %s", enrollment_id)
+
+
+def _clock(now: str | None):
+    """Tasks take the clock as an ISO string so tests (and a re-run) can fix it."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(now) if now else timezone.now()
+
+
+@shared_task(name="certificates.remind", acks_late=True, **RETRY)
+def send_reminders(now: str | None = None) -> dict:
+    """Expiry, inactivity and cohort-end reminders. Safe to run by two beats at once and to
+    retry: each reminder's unique sent-log row decides (see ``certificates.reminders``)."""
+    from certificates import reminders
+
+    moment = _clock(now)
+    return {
+        "expiry": reminders.send_expiry_reminders(now=moment),
+        "inactivity": reminders.send_inactivity_reminders(now=moment),
+        "cohort_end": reminders.send_cohort_end_reminders(now=moment),
+    }
+
+
+@shared_task(name="certificates.trainer_digest", acks_late=True, **RETRY)
+def send_trainer_digests(now: str | None = None) -> int:
+    """The weekly digest per cohort and trainer, once per ISO week."""
+    from certificates import digest
+
+    return digest.send_trainer_digests(now=_clock(now))

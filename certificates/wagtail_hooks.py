@@ -159,6 +159,7 @@ class CertificateViewSet(ModelViewSet):
         "holder_name",
         Column("cohort", label=_("Kursdurchführung"), accessor="enrollment.cohort"),
         DateColumn("issued_at", label=_("Ausgestellt am")),
+        DateColumn("valid_until", label=_("Gültig bis")),
         StatusColumn("status", label=_("Status")),
     ]
     inspect_view_fields = [
@@ -167,6 +168,8 @@ class CertificateViewSet(ModelViewSet):
         "course_title",
         "sections",
         "issued_at",
+        "valid_until",
+        "status_index",
         "pdf_sha256",
         "key_id",
         "emailed_at",

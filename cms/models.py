@@ -75,8 +75,19 @@ class HomePage(TreeFactsMixin, Page):
 class CoursePage(TreeFactsMixin, Page):
     subtitle = models.CharField(_("Untertitel"), max_length=250, blank=True)
     intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("Gültigkeit des Zertifikats (Monate)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "Leer lassen, wenn das Zertifikat unbefristet gilt. Sonst zeigen Zertifikat, "
+            "digitaler Nachweis und Prüfseite «gültig bis», danach «abgelaufen»."
+        ),
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("subtitle"), FieldPanel("intro")]
+    settings_panels = [*Page.settings_panels, FieldPanel("validity_months")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.SectionPage"]

@@ -336,8 +336,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # one costs more than issuing a certificate. Each task still starts with Django's
 # close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
 CELERY_DB_REUSE_MAX = 10_000
+REMINDER_INTERVAL_SECONDS = env.float("REMINDER_INTERVAL_SECONDS", default=6 * 3600.0)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
+    "certificates-remind": {"task": "certificates.remind", "schedule": REMINDER_INTERVAL_SECONDS},
+    "certificates-trainer-digest": {"task": "certificates.trainer_digest", "schedule": 86400.0},
     # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
     # so a lost message only delays a certificate.
     "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
@@ -369,6 +372,13 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+# Open Badges 3.0: status list cache lifetime (s); EXPIRED=1 sets expired certificates' bits too.
+CERTIFICATE_STATUS_LIST_MAX_AGE = env.int("CERTIFICATE_STATUS_LIST_MAX_AGE", default=300)
+CERTIFICATE_STATUS_LIST_EXPIRED = env.bool("CERTIFICATE_STATUS_LIST_EXPIRED", default=False)
+# Reminders (German emails, opt-out in "Mein Konto"; beat: see Celery); trainers' digest weekly.
+REMINDER_EXPIRY_DAYS = [int(d) for d in env.list("REMINDER_EXPIRY_DAYS", default=["90", "30", "7"])]
+REMINDER_INACTIVITY_DAYS = env.int("REMINDER_INACTIVITY_DAYS", default=14)
+REMINDER_COHORT_END_DAYS = env.int("REMINDER_COHORT_END_DAYS", default=7)
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.

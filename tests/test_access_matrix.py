@@ -97,6 +97,12 @@ def enrollment_path(world) -> str:
     return f"{cohort_path(world)}/teilnehmende/{world['enrollment'].pk}"
 
 
+def calendar_token(user) -> str:
+    from certificates.reminders import preference_for
+
+    return preference_for(user).calendar_token
+
+
 def password_reset_path(user, token: str | None = None) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = token or default_token_generator.make_token(user)
@@ -227,6 +233,27 @@ MATRIX: dict[str, Access] = {
     "zertifikate/<uuid:certificate_id>/pdf/": Access(
         lambda w: f"/zertifikate/{w['certificate'].pk}/pdf/",
         {**logged_in("404"), "participant": "200"},
+    ),
+    # Open Badges 3.0: the holder's own credential (like the PDF); issuer profile and status
+    # list are public, as every verifier must read them.
+    "zertifikate/<uuid:certificate_id>/nachweis.<str:fmt>": Access(
+        lambda w: f"/zertifikate/{w['certificate'].pk}/nachweis.jwt",
+        {**logged_in("404"), "participant": "200"},
+        samples=(
+            (
+                lambda w: f"/zertifikate/{w['certificate'].pk}/nachweis.json",
+                {**logged_in("404"), "participant": "200"},
+            ),
+        ),
+    ),
+    "zertifikate/aussteller/": Access("/zertifikate/aussteller/", everyone("200")),
+    "zertifikate/status/<int:list_number>/": Access("/zertifikate/status/0/", everyone("200")),
+    # Reminders: the person's own settings; the calendar feed's secret address is its only key.
+    "zertifikate/erinnerungen/": Access("/zertifikate/erinnerungen/", logged_in("200")),
+    "zertifikate/kalender/<str:token>.ics": Access(
+        lambda w: f"/zertifikate/kalender/{calendar_token(w['participant'])}.ics",
+        everyone("200"),
+        samples=(("/zertifikate/kalender/geraten.ics", everyone("404")),),
     ),
     # --- Wagtail's page serving: the course is public, unknown paths are 404 -----------------
     r"^((?:[\w\-]+/)*)$": Access(

@@ -4,11 +4,13 @@ are computed here from the rows, never stored."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import F, FilteredRelation, Q
 from django.utils.translation import gettext_lazy as _
 
-from training.models import Enrollment, ModuleProgress, Sitting
+from accounts.selectors import ERASED_USERNAME_PREFIX
+from training.models import Cohort, Enrollment, ModuleProgress, Sitting
 from training.quizzes import scoring
 from training.quizzes.selectors import live_quiz_state, quiz_id_in_body
 
@@ -224,3 +226,90 @@ def dashboard_for(user) -> dict:
             EnrollmentOverview(enrollment=enrollment, sections=sections, sittings=sittings)
         )
     return {"overviews": overviews, "enrollments": [o.enrollment for o in overviews]}
+
+
+# --- For reminders and the trainers' digest (certificates.reminders, certificates.digest) -----
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    enrollment: Enrollment
+    last_activity: datetime
+    open_required: list  # ModulePage, in course order
+
+
+def open_required_work(enrollments) -> list[OpenWork]:
+    """Per enrollment: the last moment of progress and the required modules still open."""
+    from cms.selectors import course_modules
+
+    enrollments = list(enrollments)
+    if not enrollments:
+        return []
+    done, last = {}, {}
+    rows = ModuleProgress.objects.filter(enrollment__in=enrollments).values(
+        "enrollment_id", "module_id", "completed_at", "started_at", "content_done_at"
+    )
+    for row in rows:
+        for moment in (row["started_at"], row["completed_at"], row["content_done_at"]):
+            if moment and moment > last.get(row["enrollment_id"], moment - timedelta(1)):
+                last[row["enrollment_id"]] = moment
+        if row["completed_at"]:
+            done.setdefault(row["enrollment_id"], set()).add(row["module_id"])
+    modules_by_course = {}
+    result = []
+    for enrollment in enrollments:
+        if enrollment.course_id not in modules_by_course:
+            modules_by_course[enrollment.course_id] = course_modules(enrollment.course)
+        required = [m for m in modules_by_course[enrollment.course_id] if m.required]
+        open_required = [m for m in required if m.pk not in done.get(enrollment.pk, set())]
+        result.append(
+            OpenWork(
+                enrollment=enrollment,
+                last_activity=max(
+                    last.get(enrollment.pk, enrollment.enrolled_at), enrollment.enrolled_at
+                ),
+                open_required=open_required,
+            )
+        )
+    return result
+
+
+def active_enrollments():
+    """Enrollments still under way (not completed, not left), of people not erased."""
+    return (
+        Enrollment.objects.filter(completed_at__isnull=True, unenrolled_at__isnull=True)
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
+        .select_related("user", "course", "cohort")
+    )
+
+
+def cohort_members(cohort) -> list[Enrollment]:
+    """The cohort's enrollments (not left), of people not erased."""
+    return list(
+        Enrollment.objects.filter(cohort=cohort, unenrolled_at__isnull=True)
+        .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
+        .select_related("course")
+    )
+
+
+def required_modules_done(enrollments, module_ids) -> int:
+    """How many (enrollment, required module) pairs are completed."""
+    return ModuleProgress.objects.filter(
+        enrollment__in=enrollments, completed_at__isnull=False, module_id__in=module_ids
+    ).count()
+
+
+def cohorts_running_since(day):
+    """Cohorts without an end date or ending on or after ``day``, with course and trainers."""
+    return (
+        Cohort.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("course")
+        .prefetch_related("trainers")
+    )
+
+
+def calendar_enrollments(user):
+    """The person's enrollments (not left) with cohort and course, for the calendar feed."""
+    return Enrollment.objects.filter(user=user, unenrolled_at__isnull=True).select_related(
+        "cohort", "course"
+    )

@@ -46,6 +46,26 @@ def test_a_revoked_certificate_is_genuine_but_reported_revoked(pdf_file, capsys,
     assert "WIDERRUFEN" in capsys.readouterr().out
 
 
+def test_an_expired_certificate_is_genuine_but_reported_expired(pdf_file, capsys):
+    # given a certificate whose end date has passed (as if time went by)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certificates.models import Certificate
+
+    certificate, path = pdf_file
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_until=timezone.now() - timedelta(days=1)
+    )
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_certificate", str(path))
+    assert exit_.value.code == 3
+    out = capsys.readouterr().out
+    assert "ABGELAUFEN" in out
+    assert "WIDERRUFEN" not in out
+
+
 def test_a_missing_file_is_a_clear_error(tmp_path):
     from django.core.management.base import CommandError
 

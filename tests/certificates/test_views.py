@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from certificates import services, signing
+from certificates.views import UPLOAD_NOT_PDF
 from tests.certificates.conftest import complete
 from tests.factories import UserFactory
 
@@ -185,7 +186,7 @@ def test_uploading_something_else_is_refused_with_a_german_message(client, issue
     upload = SimpleUploadedFile("z.pdf", b"GIF89a...", content_type="application/pdf")
     response = client.post("/zertifikate/pruefen/", {"pdf": upload})
     assert response.status_code == 200
-    assert "Bitte laden Sie eine PDF-Datei hoch." in response.content.decode()
+    assert str(UPLOAD_NOT_PDF) in response.content.decode()
 
 
 def test_the_holder_downloads_their_own_certificate(client, issued):

@@ -290,3 +290,10 @@ def sittings_of(enrollment: Enrollment, module_ids):
         Q(enrollment=enrollment)
         | Q(enrollment__isnull=True, user_id=enrollment.user_id, module_id__in=list(module_ids))
     )
+
+
+def essays_waiting_count(enrollments) -> int:
+    """Complete sittings of these enrollments with free-text answers waiting for marking."""
+    return Sitting.objects.filter(
+        enrollment__in=enrollments, needs_marking=True, complete=True
+    ).count()

@@ -1,5 +1,6 @@
 """Checks a certificate PDF against the register by its SHA-256, as the upload on the
-verification page does. Exit status 0: genuine and valid; 1: revoked; 2: not genuine."""
+verification page does. Exit status 0: genuine and valid; 1: revoked; 2: not genuine;
+3: genuine but expired (past its *gültig bis*)."""
 
 import hashlib
 from pathlib import Path
@@ -37,4 +38,8 @@ class Command(BaseCommand):
                 f"Grund: {certificate.revocation_reason}"
             )
             raise SystemExit(1)
+        if certificate.is_expired():
+            until = timezone.localdate(certificate.valid_until).strftime("%d.%m.%Y")
+            self.stdout.write(f"ECHT, ABER ABGELAUFEN (gültig bis {until}): {details}.")
+            raise SystemExit(3)
         self.stdout.write(self.style.SUCCESS(f"ECHT UND GÜLTIG: {details}"))
