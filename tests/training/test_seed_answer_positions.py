@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-QUIZ_DIR = Path(__file__).resolve().parents[2] / "training" / "content" / "quizzes"
+QUIZ_DIR = Path(__file__).resolve().parents[2] / "training" / "quizzes" / "content"
 QUIZ_FILES = sorted(QUIZ_DIR.glob("*.yaml"))
 
 MEAN_POSITION_RANGE = (0.25, 0.75)
