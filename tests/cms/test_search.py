@@ -73,10 +73,17 @@ def test_search_without_a_query_shows_only_the_form(course, client):
     assert "Ergebnisse" not in html
 
 
-@pytest.mark.parametrize("query", ['"Umzug', "&&!!:*", "a" * 5000, "Umzug OR", "\x00"])
+@pytest.mark.parametrize("query", ['"Umzug', "&&!!:*", "a" * 5000, "Umzug OR"])
 def test_odd_queries_are_answered_without_error(course, client, query):
     response = client.get("/suche/", {"q": query})
     assert response.status_code == 200
+
+
+def test_a_nul_character_in_the_query_gets_the_german_400_page(course, client):
+    # PostgreSQL refuses NUL in text: the request is refused before it reaches the search
+    response = client.get("/suche/", {"q": "Umzug\x00"})
+    assert response.status_code == 400
+    assert "Anfrage nicht verarbeitet" in response.content.decode()
 
 
 def test_many_results_are_split_into_pages_of_ten(client):
