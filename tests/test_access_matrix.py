@@ -249,6 +249,10 @@ MATRIX: dict[str, Access] = {
         lambda w: f"/admin/konten/{w['participant'].pk}/loeschen/", lead_only()
     ),
     "admin/protokoll/": Access("/admin/protokoll/", lead_only()),
+    # Wagtail's password reset is off; its address leads to the app's reset.
+    "admin/password_reset/": Access(
+        "/admin/password_reset/", everyone("302 /konto/passwort-vergessen/")
+    ),
     # Wagtail's test page for its 404 template (a Django view class, hence listed here).
     "admin/test404/": Access("/admin/test404/", editors("200")),
     # --- trainer workspace (Lernstand): the demo cohort is the trainer's, not the other's ------

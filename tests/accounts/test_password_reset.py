@@ -186,3 +186,37 @@ def test_a_new_password_lifts_the_login_lockout(client, person, django_capture_o
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     # then they can log in with it at once
     assert attempt(client, "muster", NEW_PASSWORD).status_code == 302
+
+
+def test_wagtails_own_password_reset_leads_to_the_apps_and_mails_nothing(
+    client, person, django_capture_on_commit_callbacks
+):
+    # given Wagtail's password reset address, which once mailed past the app's limit
+    # when someone opens it, or posts an address to it again and again
+    opened = client.get("/admin/password_reset/")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(PASSWORD_RESET_EMAILS_PER_HOUR + 2):
+            posted = client.post("/admin/password_reset/", {"email": "hans@example.org"})
+    # then it leads to the app's reset, and no email leaves from there
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/konto/passwort-vergessen/"
+    assert posted.status_code == 302
+    assert mail.outbox == []
+    # and Wagtail's other reset steps do not exist
+    assert client.get("/admin/password_reset/done/").status_code == 404
+    assert client.get("/admin/password_reset/complete/").status_code == 404
+    # and the admin's login page offers no second way
+    assert "password_reset" not in client.get("/admin/login/").content.decode()
+
+
+def test_the_apps_reset_keeps_its_limit_when_reached_from_the_admin_address(
+    client, person, django_capture_on_commit_callbacks
+):
+    # given someone who followed Wagtail's reset address to the app's reset
+    target = client.get("/admin/password_reset/").headers["Location"]
+    # when they ask for more links than the allowance
+    for _ in range(PASSWORD_RESET_EMAILS_PER_HOUR + 2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(target, {"email": "hans@example.org"})
+    # then only the allowance is mailed
+    assert len(mail.outbox) == PASSWORD_RESET_EMAILS_PER_HOUR
