@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from certificates import views as certificate_views
 from cms import views as cms_views
 from config import benchmark, views
+from training.wagtail_hooks import site_history_urls
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,6 +21,7 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="accounts:password_reset"),
         name="admin_password_reset",
     ),
+    *site_history_urls(),  # before Wagtail's own: cohorts follow the cohort access rule
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
