@@ -295,6 +295,9 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes sent to a third party for avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document is a download (Content-Disposition: attachment), PDFs too: nothing from the
+# library opens inside the site's origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 # One password reset only: the app's (/konto/passwort-vergessen/), with its limit of mails per
 # account, its task and its lockout handling. /admin/password_reset/ redirects there.
 WAGTAIL_PASSWORD_RESET_ENABLED = False

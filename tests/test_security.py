@@ -351,6 +351,7 @@ def test_documents_are_served_by_wagtail_never_from_the_media_folder(client, set
     assert url == f"/dokumente/{document.pk}/merkblatt.pdf"
     response = client.get(url)
     assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 Merkblatt"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -443,3 +444,26 @@ def test_make_test_runs_the_audit_and_the_accessibility_download():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
     test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
     assert {"audit", "axe", "lint"} <= set(test_target.split(":")[1].split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("merkblatt.pdf", b"%PDF-1.4 Merkblatt"),
+        ("hinweise.txt", b"Hinweise"),
+        ("liste.csv", b"a;b"),
+    ],
+)
+def test_every_document_is_served_as_a_download(client, settings, tmp_path, name, content):
+    # given documents of the kinds a browser would show inline
+    settings.MEDIA_ROOT = tmp_path
+    document = get_document_model().objects.create(
+        title=name, file=SimpleUploadedFile(name, content)
+    )
+    # when one is opened
+    response = client.get(document.url)
+    # then it is sent as an attachment with its name
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert name in response.headers["Content-Disposition"]
