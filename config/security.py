@@ -13,6 +13,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 # Wagtail's admin templates carry inline scripts (date pickers, inline panels, listings) and
 # inline styles, and its page preview is framed by the editor. These directives replace the
@@ -73,7 +74,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 class SecurityHeadersMiddleware:
-    """Permissions-Policy everywhere; same-origin framing for the admin and Wagtail's previews.
+    """Permissions-Policy everywhere; same-origin framing for the admin and Wagtail's previews;
+    ``Cache-Control: private, no-store`` on every answer to a logged-in person (Wagtail pages
+    show their name, logout button and progress): neither a shared proxy nor the browser's
+    back/forward cache on a shared counter computer keeps them.
 
     Sits below Django's XFrameOptionsMiddleware, so the admin's ``SAMEORIGIN`` is set first and
     kept; every other response gets ``X_FRAME_OPTIONS`` (``DENY``)."""
@@ -86,6 +90,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         if is_admin_path(request.path_info) or is_preview(request):
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 
+from cms.selectors import course_modules
 from config.security import RENEWED_AT_SESSION_KEY
 from tests.factories import UserFactory
 from tests.test_settings import run_django
@@ -467,3 +468,27 @@ def test_every_document_is_served_as_a_download(client, settings, tmp_path, name
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert name in response.headers["Content-Disposition"]
+
+
+# --- Personal pages are not kept by caches -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pages_shown_to_a_logged_in_person_are_private_and_not_stored(demo, client):
+    # given a participant logged in
+    client.force_login(demo["participant"])
+    module = course_modules(demo["course"])[0]
+    # when they open Wagtail pages (home, course, module) and their own pages
+    for url in ("/", demo["course"].url, module.url, "/lernen/", "/konto/"):
+        response = client.get(url)
+        # then no cache may keep them: not a shared proxy, not the back/forward cache
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+        assert "public" not in directives, url
+
+
+@pytest.mark.django_db
+def test_the_public_course_pages_stay_cacheable_for_visitors(demo, client):
+    response = client.get(demo["course"].url)
+    assert "no-store" not in response.headers.get("Cache-Control", "")
