@@ -35,9 +35,6 @@ ENROLL_EMAIL_AMBIGUOUS = _(
     "Mehrere Konten haben diese E-Mail-Adresse; bitte wenden Sie sich an die Kursleitung."
 )
 ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführung eingeschrieben.")
-ENROLL_OTHER_COHORT = _(
-    "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
-)
 UNENROLL_ALREADY = _("Diese Person ist bereits ausgetragen.")
 INVITATION_NOT_NEEDED = _(
     "Diese Person hat ihr Passwort bereits gesetzt; eine Einladung ist nicht nötig."
@@ -68,11 +65,14 @@ def enroll_participant(
     last_name: str = "",
     unit_name: str = "",
     actor,
-) -> Enrollment:
+) -> Enrollment | None:
     """Enrolls one person (creating an account with an open invitation if needed).
 
-    A person unenrolled earlier from this course is enrolled again with their history; a person
-    enrolled in another cohort of the course is refused. Invites new accounts after commit.
+    A person unenrolled earlier from this course is enrolled again with their history. A person
+    enrolled in another cohort of the course stays there: nothing changes, the conflict goes
+    to the audit log for the Kursleitung, and ``None`` is returned, so the trainer's answer
+    tells neither that the account exists nor which cohort it is in. Invites new accounts
+    after commit.
     """
     email = " ".join(email.split()).lower()
     try:
@@ -117,8 +117,13 @@ def enroll_participant(
     elif enrollment.unenrolled_at is None:
         if enrollment.cohort_id == cohort.pk:
             raise ValidationError(ENROLL_ALREADY_ENROLLED)
-        other = enrollment.cohort.name if enrollment.cohort else "—"
-        raise ValidationError(ENROLL_OTHER_COHORT % {"cohort": other})
+        record_audit(
+            actor=actor,
+            action=AuditAction.ENROLLMENT_CONFLICT,
+            target=enrollment,
+            details={"requested_cohort_id": cohort.pk, "enrolled_cohort_id": enrollment.cohort_id},
+        )
+        return None
     else:
         enrollment.unenrolled_at = None
         enrollment.cohort = cohort
