@@ -201,6 +201,19 @@ def send_password_reset_email(*, user_id: int) -> bool:
     return True
 
 
+def request_password_reset(*, email: str) -> int:
+    """Mails a reset link to every active account with a usable password and this address
+    (case-insensitive), within each account's hourly allowance; returns how many were mailed.
+    Runs in a task: the request that asked does the same work for every address (one enqueue),
+    so neither its answer nor its timing tells whether the address has an account."""
+    users = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+    sent = 0
+    for user in users:
+        if user.has_usable_password() and may_send_password_reset(user=user):
+            sent += send_password_reset_email(user_id=user.pk)
+    return sent
+
+
 def password_was_reset(*, user) -> int:
     """After a new password was set with an emailed link: lifts django-axes' lockout of the
     account (whoever set it has the mailbox, so the failed guesses before no longer matter)."""

@@ -220,3 +220,29 @@ def test_the_apps_reset_keeps_its_limit_when_reached_from_the_admin_address(
             client.post(target, {"email": "hans@example.org"})
     # then only the allowance is mailed
     assert len(mail.outbox) == PASSWORD_RESET_EMAILS_PER_HOUR
+
+
+def test_the_reset_form_does_the_same_work_for_a_known_and_an_unknown_address(
+    client, person, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # when the form is posted with a known and with an unknown address
+    work = {}
+    for email in ("hans@example.org", "niemand@example.org"):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+        ):
+            response = client.post("/konto/passwort-vergessen/", {"email": email})
+        work[email] = (
+            response.status_code,
+            response.headers["Location"],
+            len(queries),
+            len(callbacks),
+        )
+    # then the request does the same: same answer, same queries, one task enqueued after commit
+    assert work["hans@example.org"] == work["niemand@example.org"]
+    assert work["hans@example.org"][3] == 1
+    assert mail.outbox == []  # the lookup and the email are the task's work
