@@ -74,6 +74,28 @@ class PasswordConfirmForm(PlainLabels, forms.Form):
         return password
 
 
+class CurrentPasswordForm(PlainLabels, forms.Form):
+    """The password again, before a second factor is enrolled in a session that did not just
+    log in with it."""
+
+    password = forms.CharField(
+        label=_("Ihr Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Bitte geben Sie Ihr Passwort ein.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(WRONG_PASSWORD)
+        return password
+
+
 class PasswordResetRequestForm(PlainLabels, PasswordResetForm):
     """Asks for the account's email address. Saving mails a link to every active account with
     that address (usually one) and to nobody otherwise; the page after it is the same either

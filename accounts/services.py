@@ -49,6 +49,10 @@ CANNOT_ERASE_SUPERUSER = _(
     "Konten von Administrator:innen können nur von Administrator:innen gelöscht werden."
 )
 ALREADY_ERASED = _("Dieses Konto ist bereits gelöscht.")
+CANNOT_RESET_EQUAL_OR_HIGHER = _(
+    "Die Zwei-Faktor-Anmeldung dieses Kontos kann nur jemand mit weitergehenden Rechten "
+    "zurücksetzen."
+)
 
 TOTP_DEVICE_NAME = "Authenticator-App"
 EXPORT_FORMAT = "buergerservice-akademie/personenbezogene-daten/1"
@@ -120,12 +124,50 @@ def disable_second_factor(*, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
 
 
+# Ranks of rights for resetting a second factor: one may reset only accounts of lower rank.
+_GROUP_RANKS = {"Trainer:innen": 1, "Kursleitung": 2}
+
+
+def rights_rank(user) -> int:
+    """0 participant, 1 trainer, 2 Kursleitung, 3 superuser (the highest group counts)."""
+    if user.is_superuser:
+        return 3
+    names = user.groups.filter(name__in=_GROUP_RANKS).values_list("name", flat=True)
+    return max((_GROUP_RANKS[name] for name in names), default=0)
+
+
 @transaction.atomic
 def reset_second_factor(*, user, actor) -> int:
-    """Kursleitung removes a person's devices (lost phone); they set up a new one at next login."""
+    """Kursleitung removes a person's devices (lost phone); they set up a new one at next login.
+
+    Only for accounts of lower rights than the actor's (a superuser may reset anybody's,
+    another superuser's too): a Kursleitung member cannot take over a colleague's or a
+    superuser's account this way. Ends every session of the person, so nobody who still holds
+    one enrols a new device with it (enrolling also asks for the password when the login is
+    not recent)."""
+    if not actor.is_superuser and rights_rank(user) >= rights_rank(actor):
+        raise PermissionDenied(CANNOT_RESET_EQUAL_OR_HIGHER)
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     record_audit(actor=actor, action=AuditAction.SECOND_FACTOR_RESET, target=user)
+    transaction.on_commit(lambda: end_sessions(user_id=user.pk))
     return deleted
+
+
+def end_sessions(*, user_id: int) -> int:
+    """Deletes every unexpired session of the account (database and cache); returns how many.
+    Reads each unexpired session once: for rare administrative steps, not for every request."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user_id):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
 
 
 # --- Lockouts ------------------------------------------------------------------------------
