@@ -13,7 +13,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -30,6 +29,7 @@ from accounts.selectors import ERASED_USERNAME_PREFIX, requires_second_factor
 from audit.models import AuditAction
 from audit.services import purge_audit_entries, record_audit
 from config import privacy
+from config.security import count_hit
 
 INVALID_TOKEN = _(
     "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen sechsstelligen "
@@ -199,14 +199,9 @@ PASSWORD_RESET_EMAILS_PER_HOUR = 3
 def may_send_password_reset(*, user) -> bool:
     """Counts a reset email for ``user`` in a fixed one-hour window in the shared cache; False
     once the window's allowance is used up."""
-    key = f"accounts:password-reset:{user.pk}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count <= PASSWORD_RESET_EMAILS_PER_HOUR
+    count = count_hit(f"accounts:password-reset:{user.pk}", window=60 * 60)
+    # Without the cache (an outage) the count is unknown: no mail rather than unlimited mails.
+    return count is not None and count <= PASSWORD_RESET_EMAILS_PER_HOUR
 
 
 def password_reset_url(user) -> str:

@@ -4,6 +4,7 @@ Settings: ``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``, ``X_FRAME_OPTIONS
 ``SESSION_COOKIE_AGE`` and ``SESSION_RENEW_AFTER_SECONDS``, ``AXES_*`` (``config/settings.py``).
 """
 
+import ipaddress
 import time
 from functools import cache
 
@@ -44,6 +45,41 @@ def is_admin_path(path: str) -> bool:
 def is_preview(request) -> bool:
     """Wagtail's dummy request for a preview (``Page.make_preview_request`` marks it)."""
     return getattr(request, "is_dummy", False)
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (0: none, the
+    default) it is the entry of ``X-Forwarded-For`` that the outermost trusted proxy appended;
+    entries further left are the client's own claims and never trusted. A missing or malformed
+    entry falls back to ``REMOTE_ADDR``. django-axes (``AXES_CLIENT_IP_CALLABLE``) and the rate
+    limits use it."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if len(forwarded) < proxies:
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def count_hit(key: str, *, window: int) -> int | None:
+    """Counts one hit in a fixed window of ``window`` seconds in the shared cache; returns the
+    count so far, or None when the cache is unreachable (the limits then let requests through
+    rather than failing the page)."""
+    from django.core.cache import cache as shared_cache
+
+    shared_cache.add(key, 0, timeout=window)
+    try:
+        return shared_cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        shared_cache.set(key, 1, timeout=window)
+        return 1
 
 
 class LockoutBackend(AxesStandaloneBackend):

@@ -189,6 +189,10 @@ DEFAULT_FROM_EMAIL = env.str(
 # --- Security -------------------------------------------------------------------------------
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the app that append to X-Forwarded-For (the compose stack's TLS
+# proxy: 1). 0 (default): the client address is REMOTE_ADDR and X-Forwarded-For is ignored; a
+# header set by a client itself is never trusted (config.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -225,6 +229,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
@@ -358,6 +363,8 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+# ... and for all clients together (a ceiling that many addresses cannot get around).
+CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT", default=600)
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.

@@ -492,3 +492,34 @@ def test_pages_shown_to_a_logged_in_person_are_private_and_not_stored(demo, clie
 def test_the_public_course_pages_stay_cacheable_for_visitors(demo, client):
     response = client.get(demo["course"].url)
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+# --- Client address behind reverse proxies ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "203.0.113.7", "198.51.100.1", "203.0.113.7"),  # no proxy: the header is a claim
+        (1, "172.18.0.5", "203.0.113.7", "203.0.113.7"),
+        (1, "172.18.0.5", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # spoofed entry ignored
+        (2, "10.0.0.2", "198.51.100.1, 203.0.113.7, 10.0.0.1", "203.0.113.7"),
+        (2, "10.0.0.2", "10.0.0.1", "10.0.0.2"),  # fewer entries than proxies: REMOTE_ADDR
+        (1, "172.18.0.5", "kein-ip", "172.18.0.5"),  # malformed
+        (1, "172.18.0.5", "", "172.18.0.5"),
+    ],
+)
+def test_the_client_address_is_taken_from_trusted_proxies_only(
+    rf, settings, proxies, remote, forwarded, expected
+):
+    from config.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_the_login_lockout_uses_the_same_client_address():
+    from django.conf import settings
+
+    assert settings.AXES_CLIENT_IP_CALLABLE == "config.security.client_ip"
