@@ -78,3 +78,4 @@ def enqueue_certificate(enrollment_id: int) -> None:
         issue_certificate.delay(enrollment_id)
     except Exception:  # any broker error; logged with its traceback
         logger.exception("Could not enqueue the certificate of enrollment %s", enrollment_id)
+        # (fails within about a second: no publish retries, short connect timeouts — settings)

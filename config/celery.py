@@ -1,12 +1,43 @@
+import functools
+import logging
 import os
 import threading
 
 from celery import Celery, shared_task
+from celery.contrib.django.task import DjangoTask
 from celery.signals import task_postrun, task_prerun
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("config")
+logger = logging.getLogger(__name__)
+
+# What an unreachable broker raises when a task is sent.
+BROKER_UNAVAILABLE = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
+
+
+class Task(DjangoTask):
+    """Celery's Django task, whose enqueue after commit never fails the request that caused it:
+    with the broker unreachable, the send fails fast (no publish retries, one-second connect
+    timeout: settings) and is logged; the beat's reconciliation tasks send it again later.
+    Errors of the task itself (in-process runs) still propagate."""
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        from django.db import transaction
+
+        transaction.on_commit(functools.partial(self.delay_or_log, *args, **kwargs))
+
+    def delay_or_log(self, *args, **kwargs):
+        try:
+            return self.delay(*args, **kwargs)
+        except BROKER_UNAVAILABLE:
+            logger.exception("Broker unavailable: %s was not enqueued", self.name)
+            return None
+
+
+app = Celery("config", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

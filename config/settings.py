@@ -131,6 +131,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request within seconds (then 503), instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DJANGO_DB_CONNECT_TIMEOUT", default=3
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -139,15 +144,28 @@ if ON_POSTGRESQL:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is a cache, never a dependency of a page: when it is unreachable, every cache read is a
+# miss and every write is dropped (django-redis' IGNORE_EXCEPTIONS, logged), after at most the
+# short socket timeouts below. Sessions live in PostgreSQL only, so logins and logouts hold
+# during a Redis outage and no stale session comes back from the cache after one.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("DJANGO_REDIS_CACHE_TIMEOUT_SECONDS", default=0.25)
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bsa",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Template fragments (the module body per published revision) go through their own alias: the
@@ -324,7 +342,20 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 # Longer than the slowest task (a certificate renders in milliseconds; an export in seconds),
 # so Redis does not redeliver a message that a live worker is still working on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # An unreachable broker fails an enqueue within a second (no retries inside a request): the
+    # caller logs it and the reconciliation task enqueues again (certificates within minutes).
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The result backend subscribes to a task's result when it is sent; its default retry policy
+# (20 tries, one second apart) made a completion wait about 19 s while Redis was down.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup otherwise closes the database connection around every task, and opening
 # one costs more than issuing a certificate. Each task still starts with Django's

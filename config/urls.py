@@ -46,3 +46,5 @@ urlpatterns += [
     *(p for p in wagtail_urls.urlpatterns if getattr(p, "name", None) != "wagtail_serve"),
     re_path(wagtail_urls.serve_pattern, cms_views.serve, name="wagtail_serve"),
 ]
+
+handler500 = "config.views.server_error"
