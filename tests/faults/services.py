@@ -254,6 +254,28 @@ class Browser:
         self.timings.append((path, seconds))
         return Answer(status, headers, text.decode("utf-8", "replace"), seconds)
 
+    def set_cookie(self, name: str, value: str) -> None:
+        self.jar.set_cookie(
+            http.cookiejar.Cookie(
+                0,
+                name,
+                value,
+                None,
+                False,
+                "127.0.0.1",
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
+        )
+
     def get(self, path: str) -> Answer:
         return self.request(path)
 
