@@ -50,8 +50,10 @@ def new_token() -> str:
 
 
 def next_serial(*, year: int) -> str:
-    """Hands out the next serial of the year with one atomic upsert (no lock held while a
-    certificate renders). A failed issue leaves a gap, never a duplicate."""
+    """Hands out the next serial of the year with one atomic upsert. Call it only inside the
+    transaction that stores the certificate: the counter row stays locked until that
+    transaction ends, and a failure rolls the number back, so the register has no gaps (an
+    auditor reads a gap as a deleted certificate) and no duplicates."""
     table = connection.ops.quote_name(SerialCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -82,9 +84,11 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     """Issues the certificate of a completed enrollment, exactly once.
 
     Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
-    for an enrollment that does not exist or is not completed. Two concurrent runs both render;
-    the insert runs under ``select_for_update`` on the enrollment and the unique constraint, and
-    the loser deletes its stored PDF. Raises storage and database errors for the task to retry.
+    for an enrollment that does not exist or is not completed. Serial, render, stored PDF and
+    row come in one transaction under ``select_for_update`` on the enrollment (and the unique
+    constraint), so a second concurrent run waits and then finds the first's certificate, and a
+    failure anywhere leaves neither a row nor a used serial nor a file. Raises storage and
+    database errors for the task to retry.
     """
     existing = selectors.certificate_for_enrollment(enrollment_id)
     if existing is not None:
@@ -96,6 +100,43 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
 
     issued_at = timezone.now().replace(microsecond=0)
     text = CertificateText.load()
+    certificate = None
+    try:
+        with transaction.atomic():
+            selectors.lock_enrollment(enrollment_id)
+            winner = selectors.certificate_for_enrollment(enrollment_id)
+            if winner is None:
+                # The serial, the render and the stored PDF in the one transaction that inserts
+                # the row: a failing render, storage or insert rolls the serial back. Issuing
+                # is serialised on the year's counter row meanwhile (a render takes
+                # milliseconds).
+                certificate = _build_certificate(
+                    enrollment_id=enrollment_id, facts=facts, text=text, issued_at=issued_at
+                )
+                # Field validation here; uniqueness and the checks are the constraints' job
+                # (checking them in Python first would only add queries and still race).
+                certificate.full_clean(
+                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
+                )
+                certificate.save(force_insert=True)
+    except IntegrityError:
+        if certificate is not None:
+            certificate.pdf.delete(save=False)
+        winner = selectors.certificate_for_enrollment(enrollment_id)
+        if winner is None:
+            raise  # a token or code collision: the task retries with new random values
+    except BaseException:
+        if certificate is not None and certificate.pdf:
+            certificate.pdf.delete(save=False)
+        raise
+    if winner is not None:
+        return IssueResult(winner, created=False)
+    logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
+    return IssueResult(certificate, created=True)
+
+
+def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certificate:
+    """A new certificate with its serial, rendered, signed and its PDF stored (not yet saved)."""
     certificate = Certificate(
         enrollment_id=enrollment_id,
         serial=next_serial(year=timezone.localtime(issued_at).year),
@@ -143,30 +184,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         signed_payload(certificate)
     )
     certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            selectors.lock_enrollment(enrollment_id)
-            winner = selectors.certificate_for_enrollment(enrollment_id)
-            if winner is None:
-                # Field validation here; uniqueness and the checks are the constraints' job
-                # (checking them in Python first would only add queries and still race).
-                certificate.full_clean(
-                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
-                )
-                certificate.save(force_insert=True)
-    except IntegrityError:
-        winner = selectors.certificate_for_enrollment(enrollment_id)
-        if winner is None:
-            certificate.pdf.delete(save=False)
-            raise  # a token or code collision: the task retries with new random values
-    except BaseException:
-        certificate.pdf.delete(save=False)
-        raise
-    if winner is not None:
-        certificate.pdf.delete(save=False)
-        return IssueResult(winner, created=False)
-    logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
-    return IssueResult(certificate, created=True)
+    return certificate
 
 
 def signed_payload(certificate: Certificate) -> dict:

@@ -38,6 +38,25 @@ class Task(DjangoTask):
 
 
 app = Celery("config", task_cls=Task)
+
+# Retry budget of tasks that wait out an outage of the database, the broker or the storage:
+# exponential backoff from 2 s, capped at a minute, with "equal jitter" (each wait between half
+# and all of its step, so workers that failed together do not return together, and the sum has
+# a floor). 15 retries wait at least 331 s and at most about 11 minutes in all: a 5-minute
+# outage is bridged by the task itself; the reconciliation beat task remains the net.
+RETRY_BASE_SECONDS = 2
+RETRY_CAP_SECONDS = 60
+RETRY_LIMIT = 15
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number ``retries + 1``."""
+    import random
+
+    step = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+    return step * random.uniform(0.5, 1.0)  # noqa: S311 (spreading retries, not a secret)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
