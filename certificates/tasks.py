@@ -69,6 +69,10 @@ def reconcile_certificates(grace_seconds: int = RECONCILE_GRACE_SECONDS) -> dict
     for certificate_id in emails:
         send_certificate_email.delay(str(certificate_id))
     if enrollments or emails:
+        from config.metrics import RECONCILE_REENQUEUED, count_shared
+
+        count_shared(RECONCILE_REENQUEUED, "certificates", len(enrollments))
+        count_shared(RECONCILE_REENQUEUED, "emails", len(emails))
         logger.warning(
             "Reconciliation re-enqueued %s certificates and %s emails",
             len(enrollments),

@@ -5,7 +5,13 @@ import threading
 
 from celery import Celery, shared_task
 from celery.contrib.django.task import DjangoTask
-from celery.signals import task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    task_failure,
+    task_postrun,
+    task_prerun,
+    task_retry,
+)
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -33,7 +39,10 @@ class Task(DjangoTask):
         try:
             return self.delay(*args, **kwargs)
         except BROKER_UNAVAILABLE:
+            from config.metrics import ENQUEUE_FAILURES, count_shared
+
             logger.exception("Broker unavailable: %s was not enqueued", self.name)
+            count_shared(ENQUEUE_FAILURES, self.name)
             return None
 
 
@@ -93,3 +102,52 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=60 * 10)
     return now
+
+
+# --- Metrics and the request id -----------------------------------------------------------
+
+
+@before_task_publish.connect
+def _carry_request_id(headers=None, **kwargs):
+    """A task enqueued during a request carries the request's id (its log lines show it)."""
+    from config.request_id import request_id
+
+    if headers is not None and request_id.get() != "-":
+        headers.setdefault("request_id", request_id.get())
+
+
+@task_prerun.connect
+def _adopt_request_id(task=None, **kwargs):
+    from config.request_id import request_id
+
+    if task is not None:
+        incoming = getattr(task.request, "request_id", None) or (
+            (task.request.headers or {}).get("request_id") if task.request.headers else None
+        )
+        task.request.request_id_token = request_id.set(incoming or f"task-{task.request.id}")
+
+
+@task_postrun.connect
+def _forget_request_id(task=None, **kwargs):
+    from config.request_id import request_id
+
+    token = getattr(getattr(task, "request", None), "request_id_token", None)
+    if token is not None:
+        try:
+            request_id.reset(token)
+        except ValueError:  # set in another context (eager runs nest)
+            pass
+
+
+@task_failure.connect
+def _count_failure(sender=None, **kwargs):
+    from config.metrics import TASK_FAILURES, count_shared
+
+    count_shared(TASK_FAILURES, getattr(sender, "name", "unknown"))
+
+
+@task_retry.connect
+def _count_retry(sender=None, **kwargs):
+    from config.metrics import TASK_RETRIES, count_shared
+
+    count_shared(TASK_RETRIES, getattr(sender, "name", "unknown"))

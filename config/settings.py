@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,7 +225,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Nothing is framed except Wagtail's preview inside the admin (SecurityHeadersMiddleware
 # relaxes both headers to same-origin under the admin prefix).
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check calls it over plain HTTP
+# The container health check and the Prometheus scrape call these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Sessions end after this much inactivity (ASVS 3.3.2: 30 minutes at level 2); any request renews.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
 # Renewing writes the session (PostgreSQL and Redis), so it happens at most every five minutes
@@ -401,11 +403,35 @@ CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_L
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
 TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics (Prometheus) answers these client addresses (config.security.client_ip), or a request
+# with "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+
 # --- Logging --------------------------------------------------------------------------------
+# JSON lines (python-json-logger) with the request id, which tasks enqueued by the request carry
+# too; DJANGO_LOG_FORMAT=text for a terminal (the default with DJANGO_DEBUG).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

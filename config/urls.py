@@ -8,11 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
 from cms import views as cms_views
-from config import benchmark, views
+from config import benchmark, metrics, views
 from training.wagtail_hooks import site_history_urls
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("bench/bare", benchmark.bare, name="bench_bare"),  # 404 unless in benchmark mode
     # Wagtail's own password reset (off: WAGTAIL_PASSWORD_RESET_ENABLED) would bypass the app's
     # limit of mails per account and its lockout handling: its address leads to the app's reset.

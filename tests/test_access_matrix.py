@@ -118,6 +118,8 @@ class Access:
 MATRIX: dict[str, Access] = {
     # --- operations, language, search --------------------------------------------------------
     "healthz": Access("/healthz", everyone("200")),
+    # Only for configured addresses or the token (tests/test_metrics.py): nobody here.
+    "metrics": Access("/metrics", everyone("404")),
     "i18n/setlang/": Access("/i18n/setlang/", everyone("302 /")),
     "suche/": Access("/suche/?q=Datenschutz", everyone("200")),
     # --- login and account -------------------------------------------------------------------
