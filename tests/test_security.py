@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -147,7 +146,6 @@ def test_activity_renews_the_session_and_inactivity_ends_it(client):
     Session.objects.filter(session_key=session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    cache.delete(session.cache_key)
     response = client.get("/konto/")
     # then they are logged out
     assert response.status_code == 302
