@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +136,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request within seconds (then 503), instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DJANGO_DB_CONNECT_TIMEOUT", default=3
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (the embedded default of the demo) for concurrent web use: a write transaction takes
@@ -156,15 +162,28 @@ if ON_POSTGRESQL:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is a cache, never a dependency of a page: when it is unreachable, every cache read is a
+# miss and every write is dropped (django-redis' IGNORE_EXCEPTIONS, logged), after at most the
+# short socket timeouts below. Sessions live in PostgreSQL only, so logins and logouts hold
+# during a Redis outage and no stale session comes back from the cache after one.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("DJANGO_REDIS_CACHE_TIMEOUT_SECONDS", default=0.25)
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bsa",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Template fragments (the module body per published revision) go through their own alias: the
@@ -206,6 +225,10 @@ DEFAULT_FROM_EMAIL = env.str(
 # --- Security -------------------------------------------------------------------------------
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the app that append to X-Forwarded-For (the compose stack's TLS
+# proxy: 1). 0 (default): the client address is REMOTE_ADDR and X-Forwarded-For is ignored; a
+# header set by a client itself is never trusted (core.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -219,7 +242,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Nothing is framed except Wagtail's preview inside the admin (SecurityHeadersMiddleware
 # relaxes both headers to same-origin under the admin prefix).
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check calls it over plain HTTP
+# The container health check and the Prometheus scrape call these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Sessions end after this much inactivity (ASVS 3.3.2: 30 minutes at level 2); any request renews.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
 # Renewing writes the session (PostgreSQL and Redis), so it happens at most every five minutes
@@ -242,6 +266,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
@@ -312,6 +337,12 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes sent to a third party for avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document is a download (Content-Disposition: attachment), PDFs too: nothing from the
+# library opens inside the site's origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# One password reset only: the app's (/konto/passwort-vergessen/), with its limit of mails per
+# account, its task and its lockout handling. /admin/password_reset/ redirects there.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -330,7 +361,20 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 # Longer than the slowest task (a certificate renders in milliseconds; an export in seconds),
 # so Redis does not redeliver a message that a live worker is still working on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # An unreachable broker fails an enqueue within a second (no retries inside a request): the
+    # caller logs it and the reconciliation task enqueues again (certificates within minutes).
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The result backend subscribes to a task's result when it is sent; its default retry policy
+# (20 tries, one second apart) made a completion wait about 19 s while Redis was down.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup otherwise closes the database connection around every task, and opening
 # one costs more than issuing a certificate. Each task still starts with Django's
@@ -369,16 +413,42 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
+# ... and for all clients together (a ceiling that many addresses cannot get around).
+CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT", default=600)
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
 TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics (Prometheus) answers these client addresses (core.security.client_ip), or a request
+# with "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+
 # --- Logging --------------------------------------------------------------------------------
+# JSON lines (python-json-logger) with the request id, which tasks enqueued by the request carry
+# too; DJANGO_LOG_FORMAT=text for a terminal (the default with DJANGO_DEBUG).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
