@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.settings_celery import *  # noqa: F403 (timeouts, delivery, beat schedule)
+from config.settings_logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -351,51 +353,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
-# Longer than the slowest task (a certificate renders in milliseconds; an export in seconds),
-# so Redis does not redeliver a message that a live worker is still working on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 60 * 60,
-    # An unreachable broker fails an enqueue within a second (no retries inside a request): the
-    # caller logs it and the reconciliation task enqueues again (certificates within minutes).
-    "socket_connect_timeout": 1,
-    "socket_timeout": 5,
-}
-CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_TASK_PUBLISH_RETRY = False
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
-CELERY_REDIS_SOCKET_TIMEOUT = 5
-# The result backend subscribes to a task's result when it is sent; its default retry policy
-# (20 tries, one second apart) made a completion wait about 19 s while Redis was down.
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Celery's Django fixup otherwise closes the database connection around every task, and opening
-# one costs more than issuing a certificate. Each task still starts with Django's
-# close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
-CELERY_DB_REUSE_MAX = 10_000
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
-    # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
-    # so a lost message only delays a certificate.
-    "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
-    # Import/export files hold personal data: deleted a week after the job.
-    "training-purge-workspace-jobs": {
-        "task": "training.purge_workspace_jobs",
-        "schedule": 60.0 * 60 * 6,
-    },
-}
-CELERY_BEAT_SCHEDULE["privacy-retention"] = {
-    "task": "accounts.tasks.apply_retention",
-    "schedule": crontab(hour=3, minute=17),
-}
-
 # --- Privacy --------------------------------------------------------------------------------
 # Accounts without enrollment and without login for this long are anonymised by a beat task.
 ACCOUNT_RETENTION_MONTHS = env.int("DJANGO_ACCOUNT_RETENTION_MONTHS", default=24)
@@ -430,31 +388,4 @@ METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
 # JSON lines (python-json-logger) with the request id, which tasks enqueued by the request carry
 # too; DJANGO_LOG_FORMAT=text for a terminal (the default with DJANGO_DEBUG).
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Wagtail logs every publish and background task at INFO: noise for seed and tests.
-        "wagtail": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="INFO"))
