@@ -68,7 +68,11 @@ def unlock(request):
 @permission_required(RESET)
 def reset_second_factor(request, user_id: int):
     account = get_object_or_404(get_user_model(), pk=user_id)
-    services.reset_second_factor(user=account, actor=request.user)
+    try:
+        services.reset_second_factor(user=account, actor=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('accounts_admin:index')}?q={account.username}")
     messages.success(
         request,
         _("Die Zwei-Faktor-Anmeldung von «%(name)s» ist zurückgesetzt.")

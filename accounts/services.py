@@ -13,7 +13,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -30,6 +29,7 @@ from accounts.selectors import ERASED_USERNAME_PREFIX, requires_second_factor
 from audit.models import AuditAction
 from audit.services import purge_audit_entries, record_audit
 from core import privacy
+from core.security import count_hit
 
 INVALID_TOKEN = _(
     "Der Code stimmt nicht oder ist abgelaufen. Bitte geben Sie den aktuellen sechsstelligen "
@@ -49,6 +49,10 @@ CANNOT_ERASE_SUPERUSER = _(
     "Konten von Administrator:innen können nur von Administrator:innen gelöscht werden."
 )
 ALREADY_ERASED = _("Dieses Konto ist bereits gelöscht.")
+CANNOT_RESET_EQUAL_OR_HIGHER = _(
+    "Die Zwei-Faktor-Anmeldung dieses Kontos kann nur jemand mit weitergehenden Rechten "
+    "zurücksetzen."
+)
 
 TOTP_DEVICE_NAME = "Authenticator-App"
 EXPORT_FORMAT = "buergerservice-akademie/personenbezogene-daten/1"
@@ -120,12 +124,50 @@ def disable_second_factor(*, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
 
 
+# Ranks of rights for resetting a second factor: one may reset only accounts of lower rank.
+_GROUP_RANKS = {"Trainer:innen": 1, "Kursleitung": 2}
+
+
+def rights_rank(user) -> int:
+    """0 participant, 1 trainer, 2 Kursleitung, 3 superuser (the highest group counts)."""
+    if user.is_superuser:
+        return 3
+    names = user.groups.filter(name__in=_GROUP_RANKS).values_list("name", flat=True)
+    return max((_GROUP_RANKS[name] for name in names), default=0)
+
+
 @transaction.atomic
 def reset_second_factor(*, user, actor) -> int:
-    """Kursleitung removes a person's devices (lost phone); they set up a new one at next login."""
+    """Kursleitung removes a person's devices (lost phone); they set up a new one at next login.
+
+    Only for accounts of lower rights than the actor's (a superuser may reset anybody's,
+    another superuser's too): a Kursleitung member cannot take over a colleague's or a
+    superuser's account this way. Ends every session of the person, so nobody who still holds
+    one enrols a new device with it (enrolling also asks for the password when the login is
+    not recent)."""
+    if not actor.is_superuser and rights_rank(user) >= rights_rank(actor):
+        raise PermissionDenied(CANNOT_RESET_EQUAL_OR_HIGHER)
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     record_audit(actor=actor, action=AuditAction.SECOND_FACTOR_RESET, target=user)
+    transaction.on_commit(lambda: end_sessions(user_id=user.pk))
     return deleted
+
+
+def end_sessions(*, user_id: int) -> int:
+    """Deletes every unexpired session of the account (database and cache); returns how many.
+    Reads each unexpired session once: for rare administrative steps, not for every request."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user_id):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
 
 
 # --- Lockouts ------------------------------------------------------------------------------
@@ -157,14 +199,9 @@ PASSWORD_RESET_EMAILS_PER_HOUR = 3
 def may_send_password_reset(*, user) -> bool:
     """Counts a reset email for ``user`` in a fixed one-hour window in the shared cache; False
     once the window's allowance is used up."""
-    key = f"accounts:password-reset:{user.pk}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count <= PASSWORD_RESET_EMAILS_PER_HOUR
+    count = count_hit(f"accounts:password-reset:{user.pk}", window=60 * 60)
+    # Without the cache (an outage) the count is unknown: no mail rather than unlimited mails.
+    return count is not None and count <= PASSWORD_RESET_EMAILS_PER_HOUR
 
 
 def password_reset_url(user) -> str:
@@ -199,6 +236,19 @@ def send_password_reset_email(*, user_id: int) -> bool:
         body = render_to_string("accounts/email/password_reset.txt", context)
     send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
+
+
+def request_password_reset(*, email: str) -> int:
+    """Mails a reset link to every active account with a usable password and this address
+    (case-insensitive), within each account's hourly allowance; returns how many were mailed.
+    Runs in a task: the request that asked does the same work for every address (one enqueue),
+    so neither its answer nor its timing tells whether the address has an account."""
+    users = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+    sent = 0
+    for user in users:
+        if user.has_usable_password() and may_send_password_reset(user=user):
+            sent += send_password_reset_email(user_id=user.pk)
+    return sent
 
 
 def password_was_reset(*, user) -> int:

@@ -14,6 +14,9 @@ from accounts.selectors import has_second_factor
 from core.security import RENEWED_AT_SESSION_KEY
 
 SECOND_FACTOR_PENDING_SESSION_KEY = "second_factor_pending"
+# When this session last proved the password (the login, or the check before enrolling a
+# second factor): enrolling a device needs a recent one.
+PASSWORD_CHECKED_AT_SESSION_KEY = "password_checked_at"  # noqa: S105 (a key, no secret)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_mark_second_factor_pending")
@@ -21,5 +24,6 @@ def mark_second_factor_pending(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     request.session[RENEWED_AT_SESSION_KEY] = int(time.time())
+    request.session[PASSWORD_CHECKED_AT_SESSION_KEY] = int(time.time())
     if getattr(user, "otp_device", None) is None and has_second_factor(user):
         request.session[SECOND_FACTOR_PENDING_SESSION_KEY] = True

@@ -24,3 +24,16 @@ def send_password_reset_email(user_id: int) -> bool:
     """Mails a password-reset link (see the service). Safe to repeat: a second run mails a
     second link, and either link works once."""
     return services.send_password_reset_email(user_id=user_id)
+
+
+@shared_task(
+    name="accounts.password_reset_request",
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def request_password_reset(email: str) -> int:
+    """Looks the address up and mails the links (see the service). The form enqueues this for
+    every well-formed address, known or not."""
+    return services.request_password_reset(email=email)

@@ -2,6 +2,7 @@
 the password reset for anyone who forgot theirs."""
 
 import json
+import time
 
 import segno
 from django.conf import settings
@@ -28,6 +29,7 @@ from django_otp import login as otp_login
 
 from accounts import emails, selectors, services
 from accounts.forms import (
+    CurrentPasswordForm,
     NewPasswordForm,
     PasswordConfirmForm,
     PasswordResetRequestForm,
@@ -35,7 +37,7 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.invitations import INVITATION_VALID_DAYS, invitation_tokens
-from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
+from accounts.signals import PASSWORD_CHECKED_AT_SESSION_KEY, SECOND_FACTOR_PENDING_SESSION_KEY
 from core import privacy
 
 LOCKED_OUT = gettext_lazy(
@@ -184,10 +186,16 @@ def erase(request):
 
 
 @login_required
+@sensitive_post_parameters("password")
 @never_cache
 def second_factor_setup(request):
     if selectors.has_second_factor(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('accounts:second_factor_verify')}?{request.GET.urlencode()}")
+    if not _password_recently_checked(request):
+        # A session that logged in long ago (e.g. before the Kursleitung reset the second
+        # factor) does not enrol a device without the password: whoever holds the session
+        # alone cannot bind the account to their phone.
+        return _check_password_first(request)
     device = services.start_totp_setup(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -215,6 +223,30 @@ def second_factor_setup(request):
             "next": _safe_next(request, ""),
             "required": selectors.requires_second_factor(request.user),
         },
+    )
+
+
+# How long after a password check a device may be enrolled.
+PASSWORD_CHECK_VALID_SECONDS = 10 * 60
+
+
+def _password_recently_checked(request) -> bool:
+    checked_at = request.session.get(PASSWORD_CHECKED_AT_SESSION_KEY, 0)
+    return time.time() - checked_at < PASSWORD_CHECK_VALID_SECONDS
+
+
+def _check_password_first(request):
+    form = CurrentPasswordForm(
+        request.POST if "password" in request.POST else None, user=request.user
+    )
+    if form.is_bound and form.is_valid():
+        request.session[PASSWORD_CHECKED_AT_SESSION_KEY] = int(time.time())
+        return redirect(f"{reverse('accounts:second_factor_setup')}?{request.GET.urlencode()}")
+    return render(
+        request,
+        "accounts/second_factor_password.html",
+        {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.is_bound else 200,
     )
 
 

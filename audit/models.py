@@ -14,6 +14,11 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCKED = "login_unlocked", _("Anmeldesperre aufgehoben")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Zwei-Faktor-Anmeldung zurückgesetzt")
     ACCOUNT_ERASED = "account_erased", _("Konto gelöscht")
+    CERTIFICATE_TEXT_CHANGED = "certificate_text_changed", _("Zertifikatstext geändert")
+    ENROLLMENT_CONFLICT = (
+        "enrollment_conflict",
+        _("Einschreibung verlangt, Person schon in anderer Kursdurchführung"),
+    )
 
 
 class AuditEntry(models.Model):

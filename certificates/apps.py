@@ -14,3 +14,17 @@ class CertificatesConfig(AppConfig):
         # training announces completions after the commit, so a rolled-back completion sends
         # nothing; this subscribes the certificate task to that one event.
         events.subscribe(enqueue_certificate)
+
+        from core.metrics import register_gauge
+
+        register_gauge(
+            "bsa_certificates_issued",
+            "Certificates in the register (revoked ones included)",
+            _certificates_issued,
+        )
+
+
+def _certificates_issued() -> int:
+    from certificates.models import Certificate
+
+    return Certificate.objects.count()

@@ -51,8 +51,10 @@ def new_token() -> str:
 
 
 def next_serial(*, year: int) -> str:
-    """Hands out the next serial of the year with one atomic upsert (no lock held while a
-    certificate renders). A failed issue leaves a gap, never a duplicate."""
+    """Hands out the next serial of the year with one atomic upsert. Call it only inside the
+    transaction that stores the certificate: the counter row stays locked until that
+    transaction ends, and a failure rolls the number back, so the register has no gaps (an
+    auditor reads a gap as a deleted certificate) and no duplicates."""
     table = connection.ops.quote_name(SerialCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -84,9 +86,11 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
 
     Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
     for an enrollment that does not exist, is not completed or is unenrolled (checked again
-    under the enrollment's row lock before the insert). Two concurrent runs both render;
-    the insert runs under ``select_for_update`` on the enrollment and the unique constraint, and
-    the loser deletes its stored PDF. Raises storage and database errors for the task to retry.
+    under the enrollment's row lock before the insert). Serial, render, stored PDF and row come
+    in one transaction under ``select_for_update`` on the enrollment (and the unique
+    constraint), so a second concurrent run waits and then finds the first's certificate, and a
+    failure anywhere leaves neither a row nor a used serial nor a file. Raises storage and
+    database errors for the task to retry.
     """
     existing = selectors.certificate_for_enrollment(enrollment_id)
     if existing is not None:
@@ -98,6 +102,47 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
 
     issued_at = timezone.now().replace(microsecond=0)
     text = CertificateText.load()
+    certificate = None
+    try:
+        with transaction.atomic():
+            active = lock_enrollment(enrollment_id)
+            winner = selectors.certificate_for_enrollment(enrollment_id)
+            if winner is None and not active:
+                # unenrolled meanwhile: re-checked under the lock
+                logger.info("Enrollment %s is unenrolled: no certificate", enrollment_id)
+                return IssueResult(None, created=False)
+            if winner is None:
+                # The serial, the render and the stored PDF in the one transaction that inserts
+                # the row: a failing render, storage or insert rolls the serial back. Issuing
+                # is serialised on the year's counter row meanwhile (a render takes
+                # milliseconds).
+                certificate = _build_certificate(
+                    enrollment_id=enrollment_id, facts=facts, text=text, issued_at=issued_at
+                )
+                # Field validation here; uniqueness and the checks are the constraints' job
+                # (checking them in Python first would only add queries and still race).
+                certificate.full_clean(
+                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
+                )
+                certificate.save(force_insert=True)
+    except IntegrityError:
+        if certificate is not None:
+            certificate.pdf.delete(save=False)
+        winner = selectors.certificate_for_enrollment(enrollment_id)
+        if winner is None:
+            raise  # a token or code collision: the task retries with new random values
+    except BaseException:
+        if certificate is not None and certificate.pdf:
+            certificate.pdf.delete(save=False)
+        raise
+    if winner is not None:
+        return IssueResult(winner, created=False)
+    logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
+    return IssueResult(certificate, created=True)
+
+
+def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certificate:
+    """A new certificate with its serial, rendered, signed and its PDF stored (not yet saved)."""
     valid_until = add_months(issued_at, facts.validity_months) if facts.validity_months else None
     certificate = Certificate(
         enrollment_id=enrollment_id,
@@ -159,35 +204,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         ),
     )
     certificate.pdf.save(f"{certificate.pk}.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            active = lock_enrollment(enrollment_id)
-            winner = selectors.certificate_for_enrollment(enrollment_id)
-            if winner is None and not active:
-                # unenrolled while the certificate rendered: re-checked under the lock
-                logger.info("Enrollment %s is unenrolled: no certificate", enrollment_id)
-                certificate.pdf.delete(save=False)
-                return IssueResult(None, created=False)
-            if winner is None:
-                # Field validation here; uniqueness and the checks are the constraints' job
-                # (checking them in Python first would only add queries and still race).
-                certificate.full_clean(
-                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
-                )
-                certificate.save(force_insert=True)
-    except IntegrityError:
-        winner = selectors.certificate_for_enrollment(enrollment_id)
-        if winner is None:
-            certificate.pdf.delete(save=False)
-            raise  # a token or code collision: the task retries with new random values
-    except BaseException:
-        certificate.pdf.delete(save=False)
-        raise
-    if winner is not None:
-        certificate.pdf.delete(save=False)
-        return IssueResult(winner, created=False)
-    logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
-    return IssueResult(certificate, created=True)
+    return certificate
 
 
 def add_months(moment, months: int):
@@ -308,3 +325,36 @@ def revoke_certificate(*, certificate_id, reason: str, revoked_by) -> Certificat
             details={"serial": certificate.serial, "reason": reason},
         )
     return certificate
+
+
+# --- Certificate text ---------------------------------------------------------------------
+
+CERTIFICATE_TEXT_FIELDS = (
+    "organisation",
+    "title",
+    "explanatory_text",
+    "signatory_name",
+    "signatory_role",
+)
+
+
+def certificate_text_values(text: CertificateText) -> dict:
+    return {name: getattr(text, name) for name in CERTIFICATE_TEXT_FIELDS}
+
+
+def record_certificate_text_change(*, actor, before: dict, text: CertificateText) -> None:
+    """Records in the audit log who changed which wording of every future certificate, with the
+    old and new values (they hold no personal data of participants). Nothing changed: no entry."""
+    after = certificate_text_values(text)
+    changed = {
+        name: {"vorher": before.get(name), "nachher": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+    if changed:
+        record_audit(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_TEXT_CHANGED,
+            target=text,
+            details={"changed": changed},
+        )

@@ -10,31 +10,42 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from certificates import selectors, services
+from core.task_base import RETRY_LIMIT, retry_countdown
 
 logger = logging.getLogger(__name__)
 
 # Worth another try: storage (file system, S3) and database hiccups. Anything else is a bug or a
 # configuration error and fails loudly; the reconciliation task picks the enrollment up again.
 TRANSIENT_ERRORS = (OSError, DatabaseError, RedisError)
-RETRY = {
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "bind": True,
+    "max_retries": RETRY_LIMIT,
+}
+# Reminders retry on the same budget; their sent-log rows keep a retry from sending twice.
+REMINDER_RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 1,  # 1 s, 2 s, 4 s, … with full jitter
-    "retry_backoff_max": 5 * 60,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
     "retry_jitter": True,
-    "max_retries": 8,
+    "max_retries": RETRY_LIMIT,
 }
 RECONCILE_GRACE_SECONDS = 120
 
 
-@shared_task(name="certificates.issue", acks_late=True, reject_on_worker_lost=True, **RETRY)
-def issue_certificate(enrollment_id: int) -> str | None:
+@shared_task(name="certificates.issue", **TASK_OPTIONS)
+def issue_certificate(self, enrollment_id: int) -> str | None:
     """Issues the certificate of a completed enrollment and then enqueues its email.
 
     Idempotent: a second run, or two workers at once, leave one certificate (see the service).
     Acknowledged only after it ran, and put back on the queue when the worker process dies, so a
     crash mid-render only repeats the work.
     """
-    result = services.issue_certificate(enrollment_id=enrollment_id)
+    try:
+        result = services.issue_certificate(enrollment_id=enrollment_id)
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     if result.certificate is None:
         return None
     if result.created:
@@ -42,11 +53,14 @@ def issue_certificate(enrollment_id: int) -> str | None:
     return result.certificate.serial
 
 
-@shared_task(name="certificates.email", acks_late=True, reject_on_worker_lost=True, **RETRY)
-def send_certificate_email(certificate_id: str) -> bool:
+@shared_task(name="certificates.email", **TASK_OPTIONS)
+def send_certificate_email(self, certificate_id: str) -> bool:
     """Emails the certificate to its holder once (retries transient mail and storage errors;
     the certificate itself is never touched by a failing email)."""
-    return services.send_certificate_email(certificate_id=certificate_id)
+    try:
+        return services.send_certificate_email(certificate_id=certificate_id)
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task(name="certificates.reconcile", acks_late=True)
@@ -63,6 +77,10 @@ def reconcile_certificates(grace_seconds: int = RECONCILE_GRACE_SECONDS) -> dict
     for certificate_id in emails:
         send_certificate_email.delay(str(certificate_id))
     if enrollments or emails:
+        from core.metrics import RECONCILE_REENQUEUED, count_shared
+
+        count_shared(RECONCILE_REENQUEUED, "certificates", len(enrollments))
+        count_shared(RECONCILE_REENQUEUED, "emails", len(emails))
         logger.warning(
             "Reconciliation re-enqueued %s certificates and %s emails",
             len(enrollments),
@@ -78,6 +96,7 @@ def enqueue_certificate(enrollment_id: int) -> None:
         issue_certificate.delay(enrollment_id)
     except Exception:  # any broker error; logged with its traceback
         logger.exception("Could not enqueue the certificate of enrollment %s", enrollment_id)
+        # (fails within about a second: no publish retries, short connect timeouts — settings)
 
 
 def _clock(now: str | None):
@@ -87,7 +106,7 @@ def _clock(now: str | None):
     return datetime.fromisoformat(now) if now else timezone.now()
 
 
-@shared_task(name="certificates.remind", acks_late=True, **RETRY)
+@shared_task(name="certificates.remind", acks_late=True, **REMINDER_RETRY)
 def send_reminders(now: str | None = None) -> dict:
     """Expiry, inactivity and cohort-end reminders. Safe to run by two beats at once and to
     retry: each reminder's unique sent-log row decides (see ``certificates.reminders``)."""
@@ -101,7 +120,7 @@ def send_reminders(now: str | None = None) -> dict:
     }
 
 
-@shared_task(name="certificates.trainer_digest", acks_late=True, **RETRY)
+@shared_task(name="certificates.trainer_digest", acks_late=True, **REMINDER_RETRY)
 def send_trainer_digests(now: str | None = None) -> int:
     """The weekly digest per cohort and trainer, once per ISO week."""
     from certificates import digest

@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates import credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText
+from core.security import client_ip, count_hit
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_TOO_LARGE = _("Die Datei ist zu gross (höchstens 5 MB).")
@@ -62,20 +62,15 @@ class UploadForm(forms.Form):
         raise forms.ValidationError(UPLOAD_NOT_PDF)
 
 
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _rate_limited(request) -> bool:
-    """A fixed one-minute window per client address in the shared cache (Redis in production)."""
-    key = f"certificates:verify:{_client_key(request)}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.CERTIFICATE_VERIFY_RATE_LIMIT
+    """Fixed one-minute windows in the shared cache (Redis in production): one per client
+    address (behind trusted proxies, from X-Forwarded-For: ``core.security.client_ip``) and
+    one for all clients together, a ceiling that many addresses cannot get around."""
+    own = count_hit(f"certificates:verify:{client_ip(request) or 'unknown'}", window=60)
+    everyone = count_hit("certificates:verify:all", window=60)
+    return (own is not None and own > settings.CERTIFICATE_VERIFY_RATE_LIMIT) or (
+        everyone is not None and everyone > settings.CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT
+    )
 
 
 def _too_many(request, as_json=False):

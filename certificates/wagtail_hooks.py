@@ -20,7 +20,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from certificates import selectors, services
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateText
 
 REVOKED_MESSAGE = _("Zertifikat %(serial)s wurde widerrufen.")
 
@@ -192,3 +192,22 @@ def register_certificate_viewset():
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions):
     actions.register_action(services.REVOKE_ACTION, _("Widerrufen"), _("Zertifikat widerrufen"))
+
+
+# --- Certificate text: the Kursleitung words it (permission), and every change is audited ----
+
+_TEXT_BEFORE_ATTR = "_certificate_text_before"
+
+
+@hooks.register("before_edit_setting")
+def remember_certificate_text(request, instance):
+    if isinstance(instance, CertificateText) and request.method == "POST":
+        setattr(request, _TEXT_BEFORE_ATTR, services.certificate_text_values(instance))
+
+
+@hooks.register("after_edit_setting")
+def audit_certificate_text(request, instance):
+    before = getattr(request, _TEXT_BEFORE_ATTR, None)
+    if isinstance(instance, CertificateText) and before is not None:
+        instance.refresh_from_db()
+        services.record_certificate_text_change(actor=request.user, before=before, text=instance)

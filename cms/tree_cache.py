@@ -12,11 +12,17 @@ trainer publishes, unpublishes, moves or deletes a page, or edits a site or a vi
   version; a new version empties the memo. Inside a transaction that changed the tree nothing is
   memoised, so rows that may still roll back never serve another request.
 - Within one request the version is read from the cache once (``RequestTreeVersionMiddleware``).
+- Without the cache (a Redis outage: reads are misses, writes are dropped) every request gets a
+  version of its own, so the memo is rebuilt from the tree on every request. A change made
+  while Redis was unreachable but kept its data could leave another process's memo on the old
+  version once Redis answers again: the memo is therefore never older than
+  ``MEMO_MAX_AGE_SECONDS``.
 
 Memoised values are shared by the requests a process serves: callers read them, never change them.
 """
 
 import threading
+import time
 from contextvars import ContextVar
 from uuid import uuid4
 
@@ -25,9 +31,11 @@ from django.db import connection, transaction
 
 VERSION_KEY = "cms:tree-version"
 MEMO_MAX_ENTRIES = 2000
+MEMO_MAX_AGE_SECONDS = 5 * 60
 
 _memo: dict = {}
 _memo_version: list = [None]
+_memo_started: list = [0.0]  # time.monotonic() when the memo was last emptied
 _lock = threading.Lock()
 # Within a request: a one-item list holding the version the request has read (None before its
 # first read); None outside requests.
@@ -78,9 +86,11 @@ def memoised(key, build, keep_none: bool = True):
     a None result is built anew each time unless ``keep_none``)."""
     version = tree_version()
     with _lock:
-        if _memo_version[0] != version:
+        now = time.monotonic()
+        if _memo_version[0] != version or now - _memo_started[0] > MEMO_MAX_AGE_SECONDS:
             _memo.clear()
             _memo_version[0] = version
+            _memo_started[0] = now
         try:
             return _memo[key]
         except KeyError:

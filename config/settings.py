@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.settings_celery import *  # noqa: F403 (timeouts, delivery, beat schedule)
+from config.settings_logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +138,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request within seconds (then 503), instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DJANGO_DB_CONNECT_TIMEOUT", default=3
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (the embedded default of the demo) for concurrent web use: a write transaction takes
@@ -156,15 +164,28 @@ if ON_POSTGRESQL:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is a cache, never a dependency of a page: when it is unreachable, every cache read is a
+# miss and every write is dropped (django-redis' IGNORE_EXCEPTIONS, logged), after at most the
+# short socket timeouts below. Sessions live in PostgreSQL only, so logins and logouts hold
+# during a Redis outage and no stale session comes back from the cache after one.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("DJANGO_REDIS_CACHE_TIMEOUT_SECONDS", default=0.25)
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bsa",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Template fragments (the module body per published revision) go through their own alias: the
@@ -206,6 +227,10 @@ DEFAULT_FROM_EMAIL = env.str(
 # --- Security -------------------------------------------------------------------------------
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the app that append to X-Forwarded-For (the compose stack's TLS
+# proxy: 1). 0 (default): the client address is REMOTE_ADDR and X-Forwarded-For is ignored; a
+# header set by a client itself is never trusted (core.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -219,7 +244,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Nothing is framed except Wagtail's preview inside the admin (SecurityHeadersMiddleware
 # relaxes both headers to same-origin under the admin prefix).
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check calls it over plain HTTP
+# The container health check and the Prometheus scrape call these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Sessions end after this much inactivity (ASVS 3.3.2: 30 minutes at level 2); any request renews.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
 # Renewing writes the session (PostgreSQL and Redis), so it happens at most every five minutes
@@ -242,6 +268,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record (data minimisation)
@@ -312,6 +339,12 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes sent to a third party for avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document is a download (Content-Disposition: attachment), PDFs too: nothing from the
+# library opens inside the site's origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# One password reset only: the app's (/konto/passwort-vergessen/), with its limit of mails per
+# account, its task and its lockout handling. /admin/password_reset/ redirects there.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -320,41 +353,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
-# Longer than the slowest task (a certificate renders in milliseconds; an export in seconds),
-# so Redis does not redeliver a message that a live worker is still working on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Celery's Django fixup otherwise closes the database connection around every task, and opening
-# one costs more than issuing a certificate. Each task still starts with Django's
-# close_old_connections() (config/celery.py): CONN_MAX_AGE and health checks apply as in a request.
-CELERY_DB_REUSE_MAX = 10_000
-REMINDER_INTERVAL_SECONDS = env.float("REMINDER_INTERVAL_SECONDS", default=6 * 3600.0)
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
-    "certificates-remind": {"task": "certificates.remind", "schedule": REMINDER_INTERVAL_SECONDS},
-    "certificates-trainer-digest": {"task": "certificates.trainer_digest", "schedule": 86400.0},
-    # Re-enqueues completed enrollments without a certificate (and unsent certificate emails),
-    # so a lost message only delays a certificate.
-    "certificates-reconcile": {"task": "certificates.reconcile", "schedule": 180.0},
-    # Import/export files hold personal data: deleted a week after the job.
-    "training-purge-workspace-jobs": {
-        "task": "training.purge_workspace_jobs",
-        "schedule": 60.0 * 60 * 6,
-    },
-}
-CELERY_BEAT_SCHEDULE["privacy-retention"] = {
-    "task": "accounts.tasks.apply_retention",
-    "schedule": crontab(hour=3, minute=17),
-}
-
 # --- Privacy --------------------------------------------------------------------------------
 # Accounts without enrollment and without login for this long are anonymised by a beat task.
 ACCOUNT_RETENTION_MONTHS = env.int("DJANGO_ACCOUNT_RETENTION_MONTHS", default=24)
@@ -372,29 +371,25 @@ CERTIFICATE_SIGNING_KEY_GENERATE = env.bool("CERTIFICATE_SIGNING_KEY_GENERATE", 
 CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Lookups on the public verification page per client address and minute.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
-# Open Badges 3.0: status list cache lifetime (s); EXPIRED=1 sets expired certificates' bits too.
-CERTIFICATE_STATUS_LIST_MAX_AGE = env.int("CERTIFICATE_STATUS_LIST_MAX_AGE", default=300)
-CERTIFICATE_STATUS_LIST_EXPIRED = env.bool("CERTIFICATE_STATUS_LIST_EXPIRED", default=False)
-# Reminders (German emails, opt-out in "Mein Konto"; beat: see Celery); trainers' digest weekly.
-REMINDER_EXPIRY_DAYS = [int(d) for d in env.list("REMINDER_EXPIRY_DAYS", default=["90", "30", "7"])]
-REMINDER_INACTIVITY_DAYS = env.int("REMINDER_INACTIVITY_DAYS", default=14)
-REMINDER_COHORT_END_DAYS = env.int("REMINDER_COHORT_END_DAYS", default=7)
+# ... and for all clients together (a ceiling that many addresses cannot get around).
+CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT", default=600)
+# Open Badges 3.0 status list and reminders: config/settings_certificates.py
+from config.settings_certificates import *  # noqa: E402, F403
+
+CELERY_BEAT_SCHEDULE.update(REMINDER_BEAT_SCHEDULE)  # noqa: F405
 
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
 TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics (Prometheus) answers these client addresses (core.security.client_ip), or a request
+# with "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
+
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Wagtail logs every publish and background task at INFO: noise for seed and tests.
-        "wagtail": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
-    },
-}
+# JSON lines (python-json-logger) with the request id, which tasks enqueued by the request carry
+# too; DJANGO_LOG_FORMAT=text for a terminal (the default with DJANGO_DEBUG).
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="INFO"))

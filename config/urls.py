@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -8,11 +9,21 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.forms import LoginForm
 from certificates import views as certificate_views
 from cms import views as cms_views
-from core import benchmark, health
+from core import benchmark, health, metrics
+from workspace.wagtail_hooks import site_history_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("bench/bare", benchmark.bare, name="bench_bare"),  # 404 unless in benchmark mode
+    # Wagtail's own password reset (off: WAGTAIL_PASSWORD_RESET_ENABLED) would bypass the app's
+    # limit of mails per account and its lockout handling: its address leads to the app's reset.
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="accounts:password_reset"),
+        name="admin_password_reset",
+    ),
+    *site_history_urls(),  # before Wagtail's own: cohorts follow the cohort access rule
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

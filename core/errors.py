@@ -37,8 +37,33 @@ def page_not_found(request, exception=None):
     return _error_response(request, "404.html", 404)
 
 
+# What the database driver raises when PostgreSQL is unreachable (also: restarting, too many
+# connections); the request may simply be repeated a little later.
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(exc) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def service_unavailable(request=None):
+    """503 in the site's layout, German, with Retry-After. Rendered without the request's
+    context processors, so nothing in it needs the database."""
+    response = _error_response(request, "503.html", 503, with_request=False)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request):
-    """handler500."""
+    """handler500, except that an unreachable database answers 503 (every page and the admin:
+    the handler sees exceptions from views and middleware alike)."""
+    import sys
+
+    if _database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     return _error_response(request, "500.html", 500, with_request=False)
 
 

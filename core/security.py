@@ -4,6 +4,7 @@ Settings: ``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``, ``X_FRAME_OPTIONS
 ``SESSION_COOKIE_AGE`` and ``SESSION_RENEW_AFTER_SECONDS``, ``AXES_*`` (``config/settings.py``).
 """
 
+import ipaddress
 import time
 from functools import cache
 
@@ -13,6 +14,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 # Wagtail's admin templates carry inline scripts (date pickers, inline panels, listings) and
 # inline styles, and its page preview is framed by the editor. These directives replace the
@@ -45,6 +47,41 @@ def is_preview(request) -> bool:
     return getattr(request, "is_dummy", False)
 
 
+def client_ip(request) -> str:
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (0: none, the
+    default) it is the entry of ``X-Forwarded-For`` that the outermost trusted proxy appended;
+    entries further left are the client's own claims and never trusted. A missing or malformed
+    entry falls back to ``REMOTE_ADDR``. django-axes (``AXES_CLIENT_IP_CALLABLE``) and the rate
+    limits use it."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if len(forwarded) < proxies:
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def count_hit(key: str, *, window: int) -> int | None:
+    """Counts one hit in a fixed window of ``window`` seconds in the shared cache; returns the
+    count so far, or None when the cache is unreachable (the limits then let requests through
+    rather than failing the page)."""
+    from django.core.cache import cache as shared_cache
+
+    shared_cache.add(key, 0, timeout=window)
+    try:
+        return shared_cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        shared_cache.set(key, 1, timeout=window)
+        return 1
+
+
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' lockout check, placed before the password check.
 
@@ -73,7 +110,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 class SecurityHeadersMiddleware:
-    """Permissions-Policy everywhere; same-origin framing for the admin and Wagtail's previews.
+    """Permissions-Policy everywhere; same-origin framing for the admin and Wagtail's previews;
+    ``Cache-Control: private, no-store`` on every answer to a logged-in person (Wagtail pages
+    show their name, logout button and progress): neither a shared proxy nor the browser's
+    back/forward cache on a shared counter computer keeps them.
 
     Sits below Django's XFrameOptionsMiddleware, so the admin's ``SAMEORIGIN`` is set first and
     kept; every other response gets ``X_FRAME_OPTIONS`` (``DENY``)."""
@@ -86,6 +126,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         if is_admin_path(request.path_info) or is_preview(request):
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -125,6 +125,8 @@ class Access:
 MATRIX: dict[str, Access] = {
     # --- operations, language, search --------------------------------------------------------
     "healthz": Access("/healthz", everyone("200")),
+    # Only for configured addresses or the token (tests/test_metrics.py): nobody here.
+    "metrics": Access("/metrics", everyone("404")),
     "i18n/setlang/": Access("/i18n/setlang/", everyone("302 /")),
     "suche/": Access("/suche/?q=Datenschutz", everyone("200")),
     # --- login and account -------------------------------------------------------------------
@@ -293,6 +295,15 @@ MATRIX: dict[str, Access] = {
         lambda w: f"/admin/konten/{w['participant'].pk}/loeschen/", lead_only()
     ),
     "admin/protokoll/": Access("/admin/protokoll/", lead_only()),
+    # Wagtail's site history, served with cohorts narrowed to the cohort access rule.
+    "admin/reports/site-history/": Access("/admin/reports/site-history/", editors("200")),
+    "admin/reports/site-history/results/": Access(
+        "/admin/reports/site-history/results/", editors("200")
+    ),
+    # Wagtail's password reset is off; its address leads to the app's reset.
+    "admin/password_reset/": Access(
+        "/admin/password_reset/", everyone("302 /konto/passwort-vergessen/")
+    ),
     # Wagtail's test page for its 404 template (a Django view class, hence listed here).
     "admin/test404/": Access("/admin/test404/", editors("200")),
     # --- trainer workspace (Lernstand): the demo cohort is the trainer's, not the other's ------
@@ -390,6 +401,21 @@ MATRIX: dict[str, Access] = {
         lambda w: f"/admin/snippets/training/cohort/copy/{w['cohort'].pk}/",
         lead_only(),  # copying adds a cohort: only the course lead may
     ),
+    # The cohort chooser lists and returns only the cohorts of the access rule.
+    "admin/snippets/choose/training/cohort/": Access(
+        "/admin/snippets/choose/training/cohort/", editors("200")
+    ),
+    "admin/snippets/choose/training/cohort/results/": Access(
+        "/admin/snippets/choose/training/cohort/results/", editors("200")
+    ),
+    "admin/snippets/choose/training/cohort/chosen/<str:pk>/": Access(
+        lambda w: f"/admin/snippets/choose/training/cohort/chosen/{w['cohort'].pk}/",
+        own_cohort("200"),
+    ),
+    "admin/snippets/choose/training/cohort/chosen-multiple/": Access(
+        lambda w: f"/admin/snippets/choose/training/cohort/chosen-multiple/?id={w['cohort'].pk}",
+        editors("200"),
+    ),
     # --- certificate register: trainers see their cohorts' certificates, the lead revokes -----
     "admin/certificate/": Access("/admin/certificate/", editors("200")),
     "admin/certificate/results/": Access("/admin/certificate/results/", editors("200")),
@@ -416,6 +442,16 @@ WAGTAIL_ADMIN_SAMPLES = (
     ("/admin/snippets/training/quiz/", editors("200")),
     ("/admin/snippets/training/cohort/", editors("200")),
     ("/admin/snippets/training/cohort/add/", editors(ADMIN_DENIED, lead="200")),
+    # Cohort bulk actions follow the cohort access rule (details:
+    # tests/training/workspace/test_cohort_admin_scope.py).
+    ("/admin/snippets/choose/training/cohort/", editors("200")),
+    ("/admin/snippets/choose/training/cohort/results/", editors("200")),
+    (
+        lambda w: f"/admin/snippets/choose/training/cohort/chosen/{w['cohort'].pk}/",
+        own_cohort("200"),
+    ),
+    # Wagtail answers the bulk deletion with a page for every editor; only the lead may delete.
+    (lambda w: f"/admin/bulk/training/cohort/delete/?id={w['cohort'].pk}", editors("200")),
     ("/admin/users/", editors(ADMIN_DENIED)),
     ("/admin/groups/", editors(ADMIN_DENIED)),
     ("/admin/sites/", editors(ADMIN_DENIED)),

@@ -32,3 +32,25 @@ def test_delay_on_commit_sends_the_task_only_after_the_commit(celery_worker):
             assert conn.default_channel.client.llen("celery") == 0
     # and after the commit the worker runs it
     assert wait_for(lambda: cache.get(HEARTBEAT_CACHE_KEY))
+
+
+def test_the_retry_budget_bridges_a_five_minute_outage():
+    from core.task_base import RETRY_CAP_SECONDS, RETRY_LIMIT, retry_countdown
+
+    # given the countdowns of every retry, drawn many times (they are jittered)
+    draws = [[retry_countdown(n) for n in range(RETRY_LIMIT)] for _ in range(200)]
+    # then no wait exceeds the cap, each is at least half its step, and even the shortest
+    # schedule waits more than five minutes in all before the task gives up
+    assert max(max(d) for d in draws) <= RETRY_CAP_SECONDS
+    assert min(sum(d) for d in draws) > 5 * 60
+    assert max(sum(d) for d in draws) < 15 * 60
+    # and the waits are spread, not equal for every worker
+    assert len({round(d[3], 3) for d in draws}) > 100
+
+
+def test_certificate_tasks_use_the_budget():
+    from certificates.tasks import issue_certificate, send_certificate_email
+    from core.task_base import RETRY_LIMIT
+
+    assert issue_certificate.max_retries == RETRY_LIMIT
+    assert send_certificate_email.max_retries == RETRY_LIMIT

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -18,6 +17,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 
+from cms.selectors import course_modules
 from core.security import RENEWED_AT_SESSION_KEY
 from tests.factories import UserFactory
 from tests.test_settings import run_django
@@ -146,7 +146,6 @@ def test_activity_renews_the_session_and_inactivity_ends_it(client):
     Session.objects.filter(session_key=session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    cache.delete(session.cache_key)
     response = client.get("/konto/")
     # then they are logged out
     assert response.status_code == 302
@@ -351,6 +350,7 @@ def test_documents_are_served_by_wagtail_never_from_the_media_folder(client, set
     assert url == f"/dokumente/{document.pk}/merkblatt.pdf"
     response = client.get(url)
     assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 Merkblatt"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -443,3 +443,81 @@ def test_make_test_runs_the_audit_and_the_accessibility_download():
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
     test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
     assert {"audit", "axe", "lint"} <= set(test_target.split(":")[1].split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("merkblatt.pdf", b"%PDF-1.4 Merkblatt"),
+        ("hinweise.txt", b"Hinweise"),
+        ("liste.csv", b"a;b"),
+    ],
+)
+def test_every_document_is_served_as_a_download(client, settings, tmp_path, name, content):
+    # given documents of the kinds a browser would show inline
+    settings.MEDIA_ROOT = tmp_path
+    document = get_document_model().objects.create(
+        title=name, file=SimpleUploadedFile(name, content)
+    )
+    # when one is opened
+    response = client.get(document.url)
+    # then it is sent as an attachment with its name
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert name in response.headers["Content-Disposition"]
+
+
+# --- Personal pages are not kept by caches -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pages_shown_to_a_logged_in_person_are_private_and_not_stored(demo, client):
+    # given a participant logged in
+    client.force_login(demo["participant"])
+    module = course_modules(demo["course"])[0]
+    # when they open Wagtail pages (home, course, module) and their own pages
+    for url in ("/", demo["course"].url, module.url, "/lernen/", "/konto/"):
+        response = client.get(url)
+        # then no cache may keep them: not a shared proxy, not the back/forward cache
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+        assert "public" not in directives, url
+
+
+@pytest.mark.django_db
+def test_the_public_course_pages_stay_cacheable_for_visitors(demo, client):
+    response = client.get(demo["course"].url)
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+# --- Client address behind reverse proxies ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "203.0.113.7", "198.51.100.1", "203.0.113.7"),  # no proxy: the header is a claim
+        (1, "172.18.0.5", "203.0.113.7", "203.0.113.7"),
+        (1, "172.18.0.5", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # spoofed entry ignored
+        (2, "10.0.0.2", "198.51.100.1, 203.0.113.7, 10.0.0.1", "203.0.113.7"),
+        (2, "10.0.0.2", "10.0.0.1", "10.0.0.2"),  # fewer entries than proxies: REMOTE_ADDR
+        (1, "172.18.0.5", "kein-ip", "172.18.0.5"),  # malformed
+        (1, "172.18.0.5", "", "172.18.0.5"),
+    ],
+)
+def test_the_client_address_is_taken_from_trusted_proxies_only(
+    rf, settings, proxies, remote, forwarded, expected
+):
+    from core.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_the_login_lockout_uses_the_same_client_address():
+    from django.conf import settings
+
+    assert settings.AXES_CLIENT_IP_CALLABLE == "core.security.client_ip"

@@ -45,15 +45,19 @@ def can_change_cohort(user, cohort: Cohort) -> bool:
 
 
 class CohortPermissionPolicy(ModelPermissionPolicy):
-    """Wagtail's model permissions as usual, narrowed to the cohorts the user supervises."""
+    """Wagtail's model permissions as usual, narrowed to the cohorts of the one rule
+    (``cohorts_for``): all for the Kursleitung, the own for a trainer."""
+
+    def _supervises(self, user, instance) -> bool:
+        return cohorts_for(user).filter(pk=instance.pk).exists()
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action) and supervises(user, instance)
+        return self.user_has_permission(user, action) and self._supervises(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.user_has_any_permission(user, actions) and supervises(user, instance)
+        return self.user_has_any_permission(user, actions) and self._supervises(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return Cohort.objects.none()
-        return supervised_cohorts(user)
+        return cohorts_for(user)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import email_confirmed
 from accounts.invitations import create_invited_account
+from audit.models import AuditAction
+from audit.services import record_audit
 from cms.models import CoursePage, ModulePage
 from cms.selectors import live_module
 from training import errors, events
@@ -39,9 +41,6 @@ ENROLL_EMAIL_AMBIGUOUS = _(
     "Mehrere Konten haben diese E-Mail-Adresse; bitte wenden Sie sich an die Kursleitung."
 )
 ENROLL_ALREADY_ENROLLED = _("Diese Person ist bereits in dieser Kursdurchführung eingeschrieben.")
-ENROLL_OTHER_COHORT = _(
-    "Diese Person ist bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
-)
 ENROLL_EMAIL_UNCONFIRMED = _(
     "Ein Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; es wird nicht "
     "eingeschrieben. Bitte klären Sie die Adresse mit der Person oder der Kursleitung."
@@ -209,11 +208,14 @@ def enroll_participant(
     last_name: str = "",
     unit_name: str = "",
     actor,
-) -> Enrollment:
+) -> Enrollment | None:
     """Enrolls one person (creating an account with an open invitation if needed).
 
-    A person unenrolled earlier from this course is enrolled again with their history; a person
-    enrolled in another cohort of the course is refused. Invites new accounts after commit.
+    A person unenrolled earlier from this course is enrolled again with their history. A person
+    enrolled in another cohort of the course stays there: nothing changes, the conflict goes
+    to the audit log for the Kursleitung, and ``None`` is returned, so the trainer's answer
+    tells neither that the account exists nor which cohort it is in. Invites new accounts
+    after commit.
     """
     email = " ".join(email.split()).lower()
     try:
@@ -254,8 +256,13 @@ def enroll_participant(
     elif enrollment.unenrolled_at is None:
         if enrollment.cohort_id == cohort.pk:
             raise ValidationError(ENROLL_ALREADY_ENROLLED)
-        other = enrollment.cohort.name if enrollment.cohort else "—"
-        raise ValidationError(ENROLL_OTHER_COHORT % {"cohort": other})
+        record_audit(
+            actor=actor,
+            action=AuditAction.ENROLLMENT_CONFLICT,
+            target=enrollment,
+            details={"requested_cohort_id": cohort.pk, "enrolled_cohort_id": enrollment.cohort_id},
+        )
+        return None
     else:
         enrollment.unenrolled_at = None
         enrollment.cohort = cohort

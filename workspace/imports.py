@@ -70,8 +70,9 @@ ROW_MESSAGES = {
     ),
     "name_missing": gettext_lazy("Vor- und Nachname sind für ein neues Konto nötig."),
     "too_long": gettext_lazy("«%(column)s» ist länger als %(max)s Zeichen."),
+    # Names no other cohort: a trainer does not learn where someone else is enrolled.
     "enrolled_elsewhere": gettext_lazy(
-        "Bereits in der Kursdurchführung «%(cohort)s» eingeschrieben."
+        "Kann hier nicht eingeschrieben werden; bitte wenden Sie sich an die Kursleitung."
     ),
     "email_unconfirmed": gettext_lazy(
         "Abgelehnt: Das Konto mit dieser E-Mail-Adresse hat die Adresse nicht bestätigt; die "
@@ -354,8 +355,7 @@ def check_rows(rows: list[dict], *, default_cohort: Cohort, actor) -> Preview:
                 else:
                     result.note("already_enrolled")
             elif enrollment:
-                name = enrollment.cohort.name if enrollment.cohort else "—"
-                result.problem("enrolled_elsewhere", cohort=name)
+                result.problem("enrolled_elsewhere")
         elif result.email:
             if not (result.first_name and result.last_name):
                 result.problem("name_missing")

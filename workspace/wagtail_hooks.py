@@ -1,27 +1,35 @@
 """The trainer workspace in the Wagtail admin: its menu items and URLs, the cohort and
 organisation-unit snippets (scoped to the cohorts a user supervises), and the marking queue."""
 
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from wagtail import hooks
+from wagtail.admin.auth import require_admin_access
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.widgets.button import ListingButton
+from wagtail.models import ModelLogEntry
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from training.access import (
     UNIT_AGGREGATES_PERMISSION,
     VIEW_COHORT_PERMISSION,
-    supervised_cohorts,
-    supervises,
+    cohorts_for,
 )
 from training.models import Cohort, OrganisationUnit
 from training.quizzes.marking import can_mark_essays
@@ -36,10 +44,104 @@ class ScopedCohortMixin:
 
     def get_object(self, *args, **kwargs):
         cohort = super().get_object(*args, **kwargs)
-        user = self.request.user
-        if not supervises(user, cohort):
+        if not cohorts_for(self.request.user).filter(pk=cohort.pk).exists():
             raise Http404
         return cohort
+
+
+# The chooser (modal, its results and the chosen step) lists and returns only the cohorts of
+# the rule; another's id is not found.
+class CohortChooseView(snippet_chooser.ChooseView):
+    def get_object_list(self):
+        return cohorts_for(self.request.user)
+
+
+class CohortChooseResultsView(snippet_chooser.ChooseResultsView):
+    def get_object_list(self):
+        return cohorts_for(self.request.user)
+
+
+class CohortChosenView(snippet_chooser.SnippetChosenView):
+    def get_object(self, pk):
+        return cohorts_for(self.request.user).get(pk=pk)
+
+
+class CohortChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return cohorts_for(self.request.user).filter(pk__in=pks)
+
+
+class CohortChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = CohortChooseView
+    choose_results_view_class = CohortChooseResultsView
+    chosen_view_class = CohortChosenView
+    chosen_multiple_view_class = CohortChosenMultipleView
+
+
+class CohortDeleteBulkAction(DeleteBulkAction):
+    """Bulk deletion of cohorts: ids outside the rule are dropped before anything is shown, so
+    the confirmation does not name another trainer's cohort (Wagtail lists the ones the user may
+    not delete)."""
+
+    models = [Cohort]
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return cohorts_for(self.request.user).values_list("pk", flat=True)
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        visible = set(
+            cohorts_for(self.request.user)
+            .filter(pk__in=[o.pk for o in (*objects, *extra["items_with_no_access"])])
+            .values_list("pk", flat=True)
+        )
+        return (
+            [o for o in objects if o.pk in visible],
+            {"items_with_no_access": [o for o in extra["items_with_no_access"] if o.pk in visible]},
+        )
+
+
+# After Wagtail's own registration for all snippets (the registry keeps the last per model).
+hooks.register("register_bulk_action", CohortDeleteBulkAction, order=100)
+
+
+class CohortScopedSiteHistoryView(LogEntriesView):
+    """Wagtail's site history, without the entries of cohorts outside the rule (Wagtail shows
+    every entry of a model the user has any permission on). Served at Wagtail's own address
+    (the project's URLs put it first)."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if queryset.model is ModelLogEntry:
+            visible = [
+                str(pk) for pk in cohorts_for(self.request.user).values_list("pk", flat=True)
+            ]
+            queryset = queryset.exclude(
+                Q(content_type=ContentType.objects.get_for_model(Cohort))
+                & ~Q(object_id__in=visible)
+            )
+        return queryset
+
+
+def _admin_view(view):
+    """As Wagtail protects its admin views (admin access, no caching), keeping the view's
+    identity (the access matrix sees whose view it is)."""
+    protected = require_admin_access(never_cache(view))
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def site_history_urls():
+    """Wagtail's site history addresses, served by the cohort-scoped view."""
+    view = CohortScopedSiteHistoryView
+    return [
+        path("admin/reports/site-history/", _admin_view(view.as_view())),
+        path("admin/reports/site-history/results/", _admin_view(view.as_view(results_only=True))),
+    ]
 
 
 class CohortIndexView(snippet_views.IndexView):
@@ -127,6 +229,7 @@ class CohortViewSet(SnippetViewSet):
     inspect_view_class = type(
         "CohortInspectView", (ScopedCohortMixin, snippet_views.InspectView), {}
     )
+    chooser_viewset_class = CohortChooserViewSet
     edit_handler = ObjectList(
         [
             FieldPanel("name"),
@@ -141,7 +244,7 @@ class CohortViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return supervised_cohorts(request.user).annotate(
+        return cohorts_for(request.user).annotate(
             participant_count=Count(
                 "enrollments", filter=Q(enrollments__unenrolled_at__isnull=True)
             )

@@ -1,4 +1,5 @@
-"""Trainers see certificates and word the certificate text; course leads also revoke."""
+"""Trainers see certificates; course leads also revoke. (Wording the certificate text moved to
+the Kursleitung alone: 0003.)"""
 
 from django.db import migrations
 

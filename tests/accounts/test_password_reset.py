@@ -186,3 +186,63 @@ def test_a_new_password_lifts_the_login_lockout(client, person, django_capture_o
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     # then they can log in with it at once
     assert attempt(client, "muster", NEW_PASSWORD).status_code == 302
+
+
+def test_wagtails_own_password_reset_leads_to_the_apps_and_mails_nothing(
+    client, person, django_capture_on_commit_callbacks
+):
+    # given Wagtail's password reset address, which once mailed past the app's limit
+    # when someone opens it, or posts an address to it again and again
+    opened = client.get("/admin/password_reset/")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(PASSWORD_RESET_EMAILS_PER_HOUR + 2):
+            posted = client.post("/admin/password_reset/", {"email": "hans@example.org"})
+    # then it leads to the app's reset, and no email leaves from there
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/konto/passwort-vergessen/"
+    assert posted.status_code == 302
+    assert mail.outbox == []
+    # and Wagtail's other reset steps do not exist
+    assert client.get("/admin/password_reset/done/").status_code == 404
+    assert client.get("/admin/password_reset/complete/").status_code == 404
+    # and the admin's login page offers no second way
+    assert "password_reset" not in client.get("/admin/login/").content.decode()
+
+
+def test_the_apps_reset_keeps_its_limit_when_reached_from_the_admin_address(
+    client, person, django_capture_on_commit_callbacks
+):
+    # given someone who followed Wagtail's reset address to the app's reset
+    target = client.get("/admin/password_reset/").headers["Location"]
+    # when they ask for more links than the allowance
+    for _ in range(PASSWORD_RESET_EMAILS_PER_HOUR + 2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(target, {"email": "hans@example.org"})
+    # then only the allowance is mailed
+    assert len(mail.outbox) == PASSWORD_RESET_EMAILS_PER_HOUR
+
+
+def test_the_reset_form_does_the_same_work_for_a_known_and_an_unknown_address(
+    client, person, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # when the form is posted with a known and with an unknown address
+    work = {}
+    for email in ("hans@example.org", "niemand@example.org"):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+        ):
+            response = client.post("/konto/passwort-vergessen/", {"email": email})
+        work[email] = (
+            response.status_code,
+            response.headers["Location"],
+            len(queries),
+            len(callbacks),
+        )
+    # then the request does the same: same answer, same queries, one task enqueued after commit
+    assert work["hans@example.org"] == work["niemand@example.org"]
+    assert work["hans@example.org"][3] == 1
+    assert mail.outbox == []  # the lookup and the email are the task's work

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import ModelLogEntry
 
+from audit.models import AuditAction, AuditEntry
 from certificates import services
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateText
 from tests.certificates.conftest import complete, enroll_someone
 from tests.factories import UserFactory
 from training.models import Cohort
@@ -89,9 +90,48 @@ def test_a_course_lead_revokes_with_a_reason(client, certificates):
     assert f"certificates.certificate #{certificate.pk}" in log
 
 
-def test_trainers_may_word_the_certificate_text(client, course):
+def test_trainers_may_not_change_the_certificate_text(client, course):
+    # given a trainer
     trainer = in_group(course.cohort.trainers.get(), "Trainer:innen")
     client.force_login(trainer)
-    response = client.get("/admin/settings/certificates/certificatetext/", follow=True)
-    assert response.status_code == 200
-    assert "Unterzeichnet von" in response.content.decode()
+    text = CertificateText.load()
+    # when they open the certificate text or post a new signatory to it
+    opened = client.get(f"/admin/settings/certificates/certificatetext/{text.pk}/")
+    posted = client.post(
+        f"/admin/settings/certificates/certificatetext/{text.pk}/",
+        {**services.certificate_text_values(text), "signatory_name": "Jemand Fremdes"},
+    )
+    # then they are refused and nothing changed
+    assert opened.status_code == 302 and opened.headers["Location"] == "/admin/"
+    assert posted.status_code == 302 and posted.headers["Location"] == "/admin/"
+    assert CertificateText.load().signatory_name == text.signatory_name
+    assert not AuditEntry.objects.filter(action=AuditAction.CERTIFICATE_TEXT_CHANGED).exists()
+
+
+def test_the_course_lead_words_the_certificate_text_and_the_change_is_audited(client, course):
+    # given the Kursleitung
+    lead = in_group(UserFactory(username="leitung"), "Kursleitung")
+    client.force_login(lead)
+    text = CertificateText.load()
+    form = client.get(f"/admin/settings/certificates/certificatetext/{text.pk}/")
+    assert "Unterzeichnet von" in form.content.decode()
+    # when they change the signatory
+    response = client.post(
+        f"/admin/settings/certificates/certificatetext/{text.pk}/",
+        {
+            **services.certificate_text_values(text),
+            "signatory_name": "Dr. Anna Beispiel",
+            "signatory_role": "Kursleitung",
+        },
+    )
+    # then it is saved, and the audit log says who changed what from what to what
+    assert response.status_code == 302
+    assert CertificateText.load().signatory_name == "Dr. Anna Beispiel"
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.CERTIFICATE_TEXT_CHANGED)
+    assert entry.actor == lead
+    assert entry.details["changed"] == {
+        "signatory_name": {"vorher": text.signatory_name, "nachher": "Dr. Anna Beispiel"},
+        "signatory_role": {"vorher": text.signatory_role, "nachher": "Kursleitung"},
+    }
+    log = client.get("/admin/protokoll/", {"action": "certificate_text_changed"})
+    assert "Zertifikatstext geändert" in log.content.decode()

@@ -16,7 +16,7 @@ from certificates import services, signing
 from certificates.models import Certificate
 from certificates.selectors import CODE_ALPHABET
 from tests.certificates.conftest import complete, enroll_someone
-from tests.certificates.faults import RefusingEmailBackend
+from tests.certificates.faults import FlakyStorage, RefusingEmailBackend
 from tests.factories import UserFactory
 from training.models import Quiz, Sitting
 
@@ -321,3 +321,27 @@ def test_a_revoked_certificate_is_not_issued_again(issued, lead):
     result = services.issue_certificate(enrollment_id=issued.enrollment_id)
     assert result.created is False and result.certificate == issued
     assert Certificate.objects.count() == 1
+
+
+def test_failed_renders_and_stores_leave_no_gap_in_the_register(course, settings):
+    # given a storage that fails every save (an S3 or network share that is away)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.certificates.faults.FlakyStorage"},
+    }
+    FlakyStorage.failures = 10**6
+    # when five enrollments complete and every issuing attempt (with its retries) fails
+    enrollments = [enroll_someone(course, f"luecke-{i}") for i in range(5)]
+    for enrollment in enrollments:
+        complete(enrollment, course)
+    assert not Certificate.objects.exists()
+    # and the storage comes back and the certificates are issued
+    FlakyStorage.failures = 0
+    for enrollment in enrollments:
+        services.issue_certificate(enrollment_id=enrollment.pk)
+    # then the register counts from 1 to 5 without a gap, and no failed attempt left a file
+    year = Certificate.objects.first().serial.split("-")[1]
+    serials = sorted(Certificate.objects.values_list("serial", flat=True))
+    assert serials == [f"DBS-{year}-{n:06d}" for n in range(1, 6)]
+    stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    assert stored == sorted(f"{c.pk}.pdf" for c in Certificate.objects.all())

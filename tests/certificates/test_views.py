@@ -160,6 +160,45 @@ def test_verification_is_rate_limited_per_address(client, issued, settings):
     assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
+def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(client, issued, settings):
+    # given one trusted reverse proxy (every request arrives from its address) and a limit of 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 2
+    url = f"/zertifikate/pruefen/{issued.display_code}/"
+
+    def lookup(client_address, claimed=""):
+        forwarded = f"{claimed}, {client_address}" if claimed else client_address
+        return client.get(url, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    # when one client uses up its allowance, also claiming other addresses in the header
+    first = [lookup("203.0.113.7"), lookup("203.0.113.7", claimed="198.51.100.1")]
+    third = lookup("203.0.113.7", claimed="198.51.100.2")
+    # then that client is refused, and another client behind the same proxy is not
+    assert first == [200, 200]
+    assert third == 429
+    assert lookup("203.0.113.8") == 200
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, issued, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 1
+    url = f"/zertifikate/pruefen/{issued.display_code}/"
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    # a different claimed address does not open a new bucket
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 429
+
+
+def test_all_clients_together_meet_a_global_ceiling(client, issued, settings):
+    # given a high limit per address and a global ceiling of 3 lookups a minute
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 100
+    settings.CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = 3
+    url = f"/zertifikate/pruefen/{issued.display_code}/"
+    # when lookups come from ever new addresses
+    statuses = [client.get(url, REMOTE_ADDR=f"10.0.1.{i}").status_code for i in range(1, 6)]
+    # then the fourth and later are refused all the same
+    assert statuses == [200, 200, 200, 429, 429]
+
+
 def test_uploading_the_genuine_pdf_confirms_it(client, issued):
     upload = SimpleUploadedFile("z.pdf", pdf_bytes(issued), content_type="application/pdf")
     response = client.post("/zertifikate/pruefen/", {"pdf": upload})

@@ -41,7 +41,7 @@ def test_fragment_cache_uses_the_default_store_unless_switched_off():
     on = run_django(redis, code)
     assert on.returncode == 0, on.stderr
     assert on.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
         "redis://127.0.0.1:6379/3",
     ]
 

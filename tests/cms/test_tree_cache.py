@@ -243,3 +243,45 @@ def test_unknown_addresses_do_not_fill_the_memo(client, world):
     for i in range(50):
         assert client.get(f"/gibt-es-nicht-{i}/").status_code == 404
     assert len(tree_cache._memo) == size
+
+
+def test_the_memo_is_rebuilt_after_its_maximum_age_even_on_the_same_version(monkeypatch, db):
+    # given a memoised value under an unchanged tree version (a change the cache never heard of,
+    # as during a Redis outage that kept its data)
+    clock = [1000.0]
+    monkeypatch.setattr(tree_cache.time, "monotonic", lambda: clock[0])
+    built = []
+
+    def build():
+        built.append(len(built))
+        return len(built)
+
+    assert tree_cache.memoised("probe", build) == 1
+    clock[0] += tree_cache.MEMO_MAX_AGE_SECONDS - 1
+    assert tree_cache.memoised("probe", build) == 1  # still served from the memo
+    # when the maximum age has passed
+    clock[0] += 2
+    # then it is built from the tree again
+    assert tree_cache.memoised("probe", build) == 2
+
+
+def test_without_the_cache_every_request_reads_the_tree(monkeypatch, db):
+    # given a cache that answers nothing (reads miss, writes are dropped: a Redis outage)
+    monkeypatch.setattr(tree_cache.cache, "get", lambda *a, **k: None)
+    monkeypatch.setattr(tree_cache.cache, "add", lambda *a, **k: None)
+    monkeypatch.setattr(tree_cache.cache, "set", lambda *a, **k: None)
+    built = []
+
+    def build():
+        built.append(1)
+        return "baum"
+
+    # when two requests need the same tree fact
+    for _ in range(2):
+        token = tree_cache._request_version.set([None])
+        try:
+            assert tree_cache.memoised("probe-2", build) == "baum"
+        finally:
+            tree_cache._request_version.reset(token)
+    # then each read the tree itself (no stale memo, no error)
+    assert len(built) == 2

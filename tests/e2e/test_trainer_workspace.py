@@ -37,7 +37,7 @@ def test_a_trainer_enrolls_a_person_who_accepts_the_invitation(
     page.get_by_label("Organisationseinheit").fill("Einwohneramt")
     page.get_by_role("button", name="Einschreiben").click()
     # then the person is listed with an open invitation
-    assert "Erika Neu ist eingeschrieben." in page.locator(".messages").inner_text()
+    assert "Erika Neu ist eingeschrieben oder eingeladen." in page.locator(".messages").inner_text()
     expect(page.get_by_role("row", name=re.compile("Neu, Erika"))).to_contain_text(
         "eingeladen, Passwort noch nicht gesetzt"
     )

@@ -1,5 +1,7 @@
-"""Every participant page runs at most 12 queries, and the same number whatever the size of the
-course and the participant's history (modules, questions, attempts)."""
+"""Every participant page runs at most 13 queries, and the same number whatever the size of the
+course and the participant's history (modules, questions, attempts). (12 until sessions moved
+from Redis to PostgreSQL only, so that a Redis outage logs nobody out and no stale session comes
+back after one: reading the session is now one indexed query per request.)"""
 
 import html
 import json
@@ -21,7 +23,7 @@ from tests.training.conftest import (
 )
 from training.models import Sitting
 
-MAX_QUERIES = 12
+MAX_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +72,7 @@ def grow(world, participant_client):
         take_quiz(participant_client, world.module, correct=False)
 
 
-def test_participant_pages_stay_within_twelve_queries_as_course_and_history_grow(
+def test_participant_pages_stay_within_thirteen_queries_as_course_and_history_grow(
     build_world, client
 ):
     # given an enrolled participant with one finished and one open attempt

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import invitations
+from audit.models import AuditAction, AuditEntry
 from tests.factories import UserFactory, course_module_ids, enroll_many
 from training import services as training_services
 from training.models import Enrollment, EnrollmentEvent, ModuleProgress
@@ -50,23 +51,65 @@ def test_enrolling_a_new_person_creates_an_invited_account(
     assert "/konto/einladung/" in message.body
 
 
-def test_enrolling_someone_already_enrolled_is_refused(cohort, other_cohort, trainer):
+def test_enrolling_someone_already_enrolled_is_refused(cohort, trainer):
     (enrollment,) = enroll_many(cohort, 1)
 
     with pytest.raises(ValidationError) as same:
         training_services.enroll_participant(
             cohort=cohort, email=enrollment.user.email, actor=trainer
         )
-    with pytest.raises(ValidationError) as other:
-        training_services.enroll_participant(
-            cohort=other_cohort, email=enrollment.user.email, actor=trainer
-        )
 
     assert same.value.messages == [str(training_services.ENROLL_ALREADY_ENROLLED)]
-    assert other.value.messages == [
-        str(training_services.ENROLL_OTHER_COHORT) % {"cohort": cohort.name}
-    ]
     assert Enrollment.objects.count() == 1
+
+
+def test_enrolling_someone_of_another_cohort_changes_nothing_and_goes_to_the_course_lead(
+    cohort, other_cohort, other_trainer
+):
+    # given a person enrolled in the trainer's cohort
+    (enrollment,) = enroll_many(cohort, 1)
+    # when the trainer of another cohort enrolls the same address
+    result = training_services.enroll_participant(
+        cohort=other_cohort, email=enrollment.user.email, actor=other_trainer
+    )
+    # then nothing is raised or returned that names the account or its cohort
+    assert result is None
+    # and the person stays where they are
+    enrollment.refresh_from_db()
+    assert enrollment.cohort == cohort
+    assert Enrollment.objects.count() == 1
+    # and the Kursleitung finds the conflict in the audit log
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.ENROLLMENT_CONFLICT)
+    assert (entry.actor, entry.subject) == (other_trainer, enrollment.user)
+    assert entry.details == {
+        "requested_cohort_id": other_cohort.pk,
+        "enrolled_cohort_id": cohort.pk,
+    }
+
+
+@pytest.mark.parametrize("case", ["new address", "in another cohort"])
+def test_the_enrolling_trainer_gets_the_same_answer_either_way(
+    client, cohort, other_cohort, other_trainer, case, django_capture_on_commit_callbacks
+):
+    # given a person enrolled in another trainer's cohort (or an address nobody has)
+    (enrollment,) = enroll_many(cohort, 1)
+    enrollment.user.first_name, enrollment.user.last_name = "Geheim", "Person"
+    enrollment.user.save()
+    email = enrollment.user.email if case == "in another cohort" else "neu@example.org"
+    client.force_login(other_trainer)
+    # when the trainer enrolls the address with a name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("training_workspace:enroll", args=[other_cohort.pk]),
+            {"email": email, "first_name": "Erika", "last_name": "Neu", "unit": ""},
+            follow=True,
+        )
+    # then the answer repeats what they typed and names neither the account nor its cohort
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Erika Neu ist eingeschrieben oder eingeladen." in html
+    assert "Geheim" not in html
+    assert cohort.name not in html
 
 
 def test_a_new_account_needs_a_name_and_a_valid_email(cohort, trainer):

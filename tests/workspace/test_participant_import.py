@@ -160,7 +160,11 @@ def test_the_import_is_all_or_nothing_when_data_changed_since_the_preview(
     job = workspace_services.confirm_import(job=job, actor=trainer)
     # then nothing at all is written, and the job says why
     assert job.status == WorkspaceJob.Status.FAILED
-    assert "Bereits in der Kursdurchführung «Bauamt 2027» eingeschrieben." in job.error
+    assert (
+        "Kann hier nicht eingeschrieben werden; bitte wenden Sie sich an die Kursleitung."
+        in job.error
+    )
+    assert "Bauamt" not in job.error
     assert "Es wurde nichts importiert" in job.error
     assert state() == before
     assert not User.objects.filter(email="anna@example.org").exists()

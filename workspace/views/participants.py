@@ -79,7 +79,7 @@ class EnrollView(ParticipantsView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                enrollment = training_services.enroll_participant(
+                training_services.enroll_participant(
                     cohort=self.cohort,
                     email=data["email"],
                     first_name=data["first_name"],
@@ -91,10 +91,14 @@ class EnrollView(ParticipantsView):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
+                # The same answer whether the address had an account, and whether it is in
+                # another cohort (then the Kursleitung sees the conflict in the audit log):
+                # only what the trainer typed is repeated.
+                typed_name = f"{data['first_name']} {data['last_name']}".strip()
                 messages.success(
                     request,
-                    _("%(name)s ist eingeschrieben.")
-                    % {"name": enrollment.user.get_full_name() or enrollment.user.email},
+                    _("%(name)s ist eingeschrieben oder eingeladen.")
+                    % {"name": typed_name or data["email"]},
                 )
                 return redirect(workspace_url("participants", self.cohort.pk))
         return self.render_to_response(self.get_context_data(enroll_form=form), status=400)
