@@ -465,3 +465,6 @@ class EssayMark(models.Model):
 
     def __str__(self):
         return f"{self.sitting_id}/{self.block_id}: {self.new_points}"
+
+
+from training.regrade_models import QuestionRegrade  # noqa: E402,F401  (regrades, see there)

@@ -31,6 +31,7 @@ from training.errors import (
 )
 from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Quiz, Sitting
 from training.questions import QuizQuestion, quiz_questions
+from training.regrade_models import score_with_regrades
 
 # A submit that leaves the browser just before the deadline still counts.
 TIME_LIMIT_GRACE = timedelta(seconds=15)
@@ -83,6 +84,10 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     so two concurrent completions cannot both complete the course; completing twice is a no-op.
     """
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
+    if enrollment.unenrolled_at is not None:
+        # Unenrolled: nothing completes (re-checked here, under the lock, whoever calls).
+        existing = ModuleProgress.objects.filter(enrollment=enrollment, module_id=module_id)
+        return existing.first() or ModuleProgress(enrollment=enrollment, module_id=module_id)
     progress, _ = ModuleProgress.objects.get_or_create(enrollment=enrollment, module_id=module_id)
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
@@ -278,8 +283,8 @@ def _record_pass(sitting: Sitting, now) -> None:
 def _settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) -> None:
     """Scores a finished attempt, discards its paper if the quiz keeps none, records a pass."""
     responses, marks = _responses(sitting)
-    result = scoring.score_sitting(
-        [questions[qid].for_scoring for qid in sitting.question_order], responses, marks
+    result = score_with_regrades(  # the quiz's questions, as regraded by the course lead
+        sitting, [questions[qid].for_scoring for qid in sitting.question_order], responses, marks
     )
     was_passed = sitting.passed
     sitting.score = result.score

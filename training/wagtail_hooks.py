@@ -241,6 +241,8 @@ def _workspace_urls():
     v = admin_views
     cohort = "<int:cohort_id>/"
     person = cohort + "teilnehmende/<int:enrollment_id>/"
+    from training import regrade_views as regrade  # the course lead's «Neu bewerten»
+
     return [
         path("", v.IndexView.as_view(), name="index"),
         path(cohort, v.CohortReportView.as_view(), name="report"),
@@ -268,6 +270,7 @@ def _workspace_urls():
             v.AllCohortsQuizStatisticsView.as_view(),
             name="quiz_statistics_all",
         ),
+        path(regrade.PATH, regrade.RegradeView.as_view(), name="regrade"),
         path(cohort + "import/", v.ImportView.as_view(), name="import"),
         path("auftraege/<int:job_id>/", v.JobView.as_view(), name="job"),
         path("auftraege/<int:job_id>/ausfuehren/", v.JobConfirmView.as_view(), name="job_confirm"),
