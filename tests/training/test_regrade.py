@@ -273,3 +273,28 @@ def test_the_regrade_issues_the_certificate_through_the_real_worker(
         lambda: Certificate.objects.filter(enrollment=enrollment).first(), timeout=30
     )
     assert certificate.enrollment_id == enrollment.pk
+
+
+def test_the_statistics_offer_neu_bewerten_to_the_course_lead_only(client, course_world):
+    # given a finished attempt at the quiz, seen in the statistics of its cohort
+    course, module, quiz = course_world
+    enrollment, _sitting = fail_on_faulty_question(client, UserFactory(), course, module)
+    statistics = reverse("training_workspace:quiz_statistics", args=[enrollment.cohort_id, quiz.pk])
+    link = regrade_url(quiz)
+    # when the course lead and a trainer of the cohort open them
+    client, _lead = lead_client(client)
+    as_lead = client.get(statistics).content.decode()
+    trainer = user_in_group("Trainer:innen", username="trainerin")
+    enrollment.cohort.trainers.add(trainer)
+    client.force_login(trainer)
+    as_trainer = client.get(statistics)
+    # then only the course lead finds the button «Neu bewerten» for each question
+    assert f'href="{link}"' in as_lead
+    assert as_trainer.status_code == 200
+    assert "Neu bewerten" not in as_trainer.content.decode()
+    # and the lead's button leads to the choice of the kind of regrade for the one revision
+    form = client.get(link)
+    assert form.status_code == 403
+    client.force_login(_lead)
+    page = client.get(link).content.decode()
+    assert "Volle Punktzahl für alle" in page and 'value="s1-wrong"' in page
