@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCKED = "login_unlocked", _("Anmeldesperre aufgehoben")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Zwei-Faktor-Anmeldung zurückgesetzt")
     ACCOUNT_ERASED = "account_erased", _("Konto gelöscht")
+    QUIZ_REGRADED = "quiz_regraded", _("Lernkontrolle neu bewertet")
 
 
 class AuditEntry(models.Model):
