@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
         "enrollment_conflict",
         _("Einschreibung verlangt, Person schon in anderer Kursdurchführung"),
     )
+    QUIZ_REGRADED = "quiz_regraded", _("Lernkontrolle neu bewertet")
 
 
 class AuditEntry(models.Model):

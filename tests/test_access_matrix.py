@@ -367,6 +367,11 @@ MATRIX: dict[str, Access] = {
     "admin/lernstand/lernkontrollen/<int:quiz_id>/": Access(
         lambda w: f"/admin/lernstand/lernkontrollen/{w['quiz'].pk}/", editors("403", lead="200")
     ),
+    # Regrading a question (Neu bewerten) is the course lead's alone.
+    "admin/lernstand/lernkontrollen/<int:quiz_id>/fragen/<str:question_id>/neu-bewerten/": Access(
+        lambda w: f"/admin/lernstand/lernkontrollen/{w['quiz'].pk}/fragen/s1/neu-bewerten/",
+        editors("403", lead="200"),
+    ),
     "admin/lernstand/organisationseinheiten/": Access(
         "/admin/lernstand/organisationseinheiten/", editors("403")
     ),

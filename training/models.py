@@ -1,6 +1,7 @@
 """Per-person learning state: cohorts, enrollments, module progress, organisation units and
-enrollment history. The quiz engine's rows (Quiz, Sitting, EssayMark) are defined in
-training/quizzes/models.py and belong to this app; importing them here registers them."""
+enrollment history. The quiz engine's rows (Quiz, Sitting, EssayMark, QuestionRegrade) are
+defined in training/quizzes/models.py and belong to this app; importing them here registers
+them."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from training.quizzes.models import EssayMark, Quiz, Sitting
+from training.quizzes.models import EssayMark, QuestionRegrade, Quiz, Sitting
 
 __all__ = [
     "Cohort",
@@ -17,6 +18,7 @@ __all__ = [
     "EssayMark",
     "ModuleProgress",
     "OrganisationUnit",
+    "QuestionRegrade",
     "Quiz",
     "Sitting",
 ]

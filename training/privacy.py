@@ -15,6 +15,7 @@ from training.models import (
     EssayMark,
     ModuleProgress,
     OrganisationUnit,
+    QuestionRegrade,
     Quiz,
     Sitting,
 )
@@ -115,6 +116,15 @@ privacy.register(
     policy="Von der Person gesperrte Lernkontrollen werden entsperrt.",
     export=privacy.rows("locked_by", ["id", "title", "locked_at"], model=Quiz),
     erase=_unlock_quizzes,
+)
+privacy.register(
+    QuestionRegrade,
+    title=_("Von Ihnen vorgenommene Neubewertungen"),
+    policy="Neubewertungen bleiben; wer sie vorgenommen hat, wird entfernt.",
+    export=privacy.rows(
+        "created_by", ["id", "quiz_id", "question_id", "kind", "created_at"], model=QuestionRegrade
+    ),
+    erase=privacy.detach(QuestionRegrade, "created_by"),
 )
 
 

@@ -4,7 +4,7 @@ the namespaces keep the names they had in the training app."""
 
 from django.urls import path
 
-from workspace.views import jobs, marking, participants, quiz_statistics, report, units
+from workspace.views import jobs, marking, participants, quiz_statistics, regrade, report, units
 from workspace.views.base import IndexView
 
 
@@ -52,6 +52,7 @@ def workspace_urls():
             quiz_statistics.AllCohortsQuizStatisticsView.as_view(),
             name="quiz_statistics_all",
         ),
+        path(regrade.PATH, regrade.RegradeView.as_view(), name="regrade"),
         path(cohort + "import/", jobs.ImportView.as_view(), name="import"),
         path("auftraege/<int:job_id>/", jobs.JobView.as_view(), name="job"),
         path(

@@ -248,3 +248,45 @@ class EssayMark(models.Model):
 
     def __str__(self):
         return f"{self.sitting_id}/{self.block_id}: {self.new_points}"
+
+
+class QuestionRegrade(models.Model):
+    """The course lead corrected a faulty question of a quiz revision after the fact."""
+
+    class Kind(models.TextChoices):
+        FULL_CREDIT = "full_credit", _("Volle Punktzahl für alle")
+        ACCEPT_OPTION = "accept_option", _("Zusätzliche Antwort als richtig werten")
+
+    quiz = models.ForeignKey(
+        "training.Quiz", on_delete=models.CASCADE, related_name="regrades", verbose_name=_("Quiz")
+    )
+    quiz_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.PROTECT, related_name="+"
+    )
+    question_id = models.CharField(_("Frage"), max_length=64)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    option_id = models.CharField(_("Antwort"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ausgeführt von"),
+    )
+    sittings_rescored = models.PositiveIntegerField(_("Neu bewertete Versuche"), default=0)
+
+    class Meta:
+        verbose_name = _("Neubewertung")
+        verbose_name_plural = _("Neubewertungen")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz_revision", "question_id", "kind", "option_id"],
+                name="one_regrade_per_question_kind_option",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quiz_revision_id}/{self.question_id}: {self.kind} {self.option_id}".strip()

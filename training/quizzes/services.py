@@ -26,6 +26,7 @@ from training.quizzes import scoring
 from training.quizzes.draws import draw_questions
 from training.quizzes.pinning import pinned_questions, pinned_quiz, revision_content
 from training.quizzes.questions import QuizQuestion
+from training.quizzes.regrade_scoring import score_with_regrades
 from training.quizzes.selectors import quiz_in_body
 from training.services import (
     enrollment_or_refuse,
@@ -117,8 +118,8 @@ def _record_pass(sitting: Sitting, now) -> None:
 def settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) -> None:
     """Scores a finished attempt, discards its paper if the quiz keeps none, records a pass."""
     responses, marks = _responses(sitting)
-    result = scoring.score_sitting(
-        [questions[qid].for_scoring for qid in sitting.question_order], responses, marks
+    result = score_with_regrades(  # the quiz's questions, as regraded by the course lead
+        sitting, [questions[qid].for_scoring for qid in sitting.question_order], responses, marks
     )
     was_passed = sitting.passed
     sitting.score = result.score
