@@ -69,9 +69,10 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not local_login_enabled():
-            form = AuthenticationForm(request)
-            form.add_error(None, LOCAL_LOGIN_OFF)
-            return self.render_to_response(self.get_context_data(form=form), status=403)
+            context = self.get_context_data(
+                form=AuthenticationForm(request), sso_error=LOCAL_LOGIN_OFF
+            )
+            return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
 
 

@@ -211,3 +211,36 @@ def test_no_assertion_is_logged(client, idp, caplog):
     assert "Assertion" not in logged.replace("SAML Assertion", "")
     assert "agov-7001" not in logged
     assert "peter.beispiel" not in logged
+
+
+def test_logout_ends_the_local_session_and_the_idp_session_by_single_logout(client, idp):
+    from urllib.parse import parse_qs, urlparse
+
+    from saml2 import BINDING_HTTP_REDIRECT
+
+    from tests.accounts.sso.saml_stand_in import SLO_URL
+
+    # given a person logged in through the IdP
+    saml_login(client, idp)
+    # when they log out here
+    response = client.post("/konto/abmelden/")
+    # then the local session ends and the browser carries a LogoutRequest to the IdP
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"].startswith(SLO_URL + "?")
+    query = parse_qs(urlparse(response["Location"]).query)
+    request = idp.server.parse_logout_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
+    assert request.message.name_id.text == "agov-7001"
+    # and the IdP's answer at the SLO URL completes the logout
+    answer = idp.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+    binding = idp.server.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(answer),
+        destination="http://testserver/konto/sso/saml/sls/",
+        relay_state=query.get("RelayState", [""])[0],
+        response=True,
+    )
+    back = dict(binding["headers"])["Location"]
+    finished = client.get(back.replace("http://testserver", ""))
+    assert finished.status_code == 302
+    assert finished["Location"] == "/"
