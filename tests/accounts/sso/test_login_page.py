@@ -142,3 +142,22 @@ def test_an_account_from_the_organisation_login_can_erase_itself_without_a_passw
     # then the account is erased and its link to the provider is gone
     assert response.status_code == 302
     assert not ExternalIdentity.objects.exists()
+
+
+def test_the_move_command_re_keys_an_identity_and_refuses_a_taken_subject():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from audit.models import AuditAction, AuditEntry
+
+    user = UserFactory()
+    ExternalIdentity.objects.create(provider="luzern", subject="alt", user=user)
+    ExternalIdentity.objects.create(provider="luzern", subject="belegt", user=UserFactory())
+    call_command("sso_move_identity", "luzern", "alt", "neu", stdout=StringIO())
+    assert ExternalIdentity.objects.get(subject="neu").user == user
+    assert AuditEntry.objects.filter(action=AuditAction.SSO_IDENTITY_MOVED, subject=user).exists()
+    with pytest.raises(CommandError):
+        call_command("sso_move_identity", "luzern", "neu", "belegt", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("sso_move_identity", "luzern", "gibt-es-nicht", "x", stdout=StringIO())
