@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.sso.selectors import asserted_organisation_unit, external_identities
 from audit.models import AuditAction
 from audit.services import record_audit
 from training import exports, imports
@@ -83,9 +84,10 @@ def enroll_participant(
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
-    unit = _unit(cohort, unit_name)
     if users:
         user = users[0]
+        # Without a unit given, the one the person's organisation login asserted (accounts.sso).
+        unit_name = unit_name or asserted_organisation_unit(user)
     else:
         if not (first_name.strip() and last_name.strip()):
             raise ValidationError(ENROLL_NAME_MISSING)
@@ -98,6 +100,7 @@ def enroll_participant(
         )
         user.full_clean()
         user.save()
+    unit = _unit(cohort, unit_name)
 
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
@@ -126,7 +129,8 @@ def enroll_participant(
         enrollment.save(update_fields=["unenrolled_at", "cohort", "organisation_unit"])
         action = EnrollmentEvent.Action.REENROLLED
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
-    if not user.has_usable_password():
+    # People who log in through their organisation set no password here: no invitation to.
+    if not user.has_usable_password() and not external_identities(user).exists():
         imports.queue_invitations([enrollment.pk], actor_id=actor.pk)
     return enrollment
 

@@ -38,3 +38,32 @@ def test_a_participant_logs_in_with_the_organisations_button_and_lands_on_mein_l
     assert page.get_by_role("heading", level=1).inner_text() == "Mein Lernstand"
     user = ExternalIdentity.objects.get(provider="luzern", subject="lu-e2e-1").user
     assert (user.first_name, user.last_name) == ("Erika", "Beispiel")
+
+
+def test_the_login_page_with_buttons_a_refusal_and_the_emergency_login_meet_wcag(
+    live_demo, browser, settings, oidc_provider
+):
+    from tests.e2e.axe import axe_violations, describe
+
+    # given two providers, and the login page after a refused organisation login
+    settings.SSO_PROVIDERS = [
+        oidc_provider_entry(oidc_provider),
+        oidc_provider_entry(oidc_provider, key="zug", label="Kanton Zug"),
+    ]
+    context = browser.new_context(locale="de-CH", bypass_csp=True)
+    page = context.new_page()
+    problems = []
+    for url in ("/konto/anmelden/", "/konto/sso/oidc/callback/?state=x&code=y"):
+        page.goto(live_demo + url)
+        assert page.get_by_role("link", name="Mit Kanton Zug anmelden").is_visible()
+        if violations := axe_violations(page):
+            problems.append(f"{url}:\n{describe(violations)}")
+    assert page.get_by_role("alert").is_visible()
+    # and the emergency login with the local form switched off
+    settings.SSO_LOCAL_LOGIN = False
+    page.goto(live_demo + "/konto/notfall-anmeldung/")
+    if violations := axe_violations(page):
+        problems.append(f"emergency login:\n{describe(violations)}")
+    context.close()
+    # then axe finds no WCAG 2.1 AA violation
+    assert problems == [], "\n".join(problems)
