@@ -14,6 +14,10 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCKED = "login_unlocked", _("Anmeldesperre aufgehoben")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Zwei-Faktor-Anmeldung zurückgesetzt")
     ACCOUNT_ERASED = "account_erased", _("Konto gelöscht")
+    SSO_ACCOUNT_CREATED = "sso_account_created", _("Konto bei Organisations-Anmeldung angelegt")
+    SSO_MAPPING_CHANGED = "sso_mapping_changed", _("Rollen oder Einheit vom Anmeldedienst geändert")
+    SSO_SUBJECT_CONFLICT = "sso_subject_conflict", _("Anmeldung mit geänderter Kennung abgewiesen")
+    SSO_IDENTITY_MOVED = "sso_identity_moved", _("Kennung beim Anmeldedienst umgezogen")
 
 
 class AuditEntry(models.Model):

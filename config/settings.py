@@ -77,12 +77,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "djangosaml2",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML login's own cookie (SameSite=None): the IdP posts its answer cross-site.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.errors.EmptyErrorPageMiddleware",
@@ -287,6 +290,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
+# --- Organisation login (single sign-on, accounts/sso/; README "Anmeldung mit dem Konto der
+# Organisation") ----------------------------------------------------------------------------
+# A JSON list of identity providers (OIDC or SAML), one login button each.
+SSO_PROVIDERS = env.json("SSO_PROVIDERS", default=[])
+# Off: no username/password form on the login page; superusers keep /konto/notfall-anmeldung/.
+SSO_LOCAL_LOGIN = env.bool("SSO_LOCAL_LOGIN", default=True)
+# Clocks of the provider and this server may differ by this much (token and assertion times).
+SSO_CLOCK_SKEW_SECONDS = env.int("SSO_CLOCK_SKEW_SECONDS", default=120)
+SSO_HTTP_TIMEOUT = env.int("SSO_HTTP_TIMEOUT", default=10)
+# This platform as a SAML service provider: entity ID (default: its metadata URL) and an
+# optional key pair for signed requests and encrypted assertions.
+SSO_SAML_ENTITY_ID = env.str("SSO_SAML_ENTITY_ID", default="")
+SSO_SAML_KEY_FILE = env.str("SSO_SAML_KEY_FILE", default="")
+SSO_SAML_CERT_FILE = env.str("SSO_SAML_CERT_FILE", default="")
+SAML_CONFIG_LOADER = "accounts.sso.saml.config_loader"
+SAML_CSP_HANDLER = ""  # our CSP middleware covers djangosaml2's pages
+ACS_DEFAULT_REDIRECT_URL = LOGIN_REDIRECT_URL
+if not SSO_LOCAL_LOGIN:
+    WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+
 # --- Language -------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 # Each language is named in itself, so a person finds their own.
@@ -386,5 +409,9 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
+        # The SSO libraries log whole assertions and claims at DEBUG/INFO: never tokens in logs.
+        "saml2": {"level": "WARNING"},
+        "djangosaml2": {"level": "ERROR"},
+        "mozilla_django_oidc": {"level": "WARNING"},
     },
 }

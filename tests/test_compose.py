@@ -67,3 +67,18 @@ def test_environment_names_are_the_ones_settings_read():
         assert keys <= read_by_settings, (name, keys - read_by_settings)
     for required in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
         assert required in SERVICES["web"]["environment"]
+
+
+def test_the_organisation_login_settings_reach_web_worker_and_beat():
+    # every service runs the settings module, so each gets the SSO settings the same way
+    for name in ("web", "worker", "beat"):
+        env = SERVICES[name]["environment"]
+        for setting in (
+            "SSO_PROVIDERS",
+            "SSO_LOCAL_LOGIN",
+            "SSO_CLOCK_SKEW_SECONDS",
+            "SSO_SAML_ENTITY_ID",
+            "SSO_SAML_KEY_FILE",
+            "SSO_SAML_CERT_FILE",
+        ):
+            assert env[setting].startswith("${" + setting + ":-"), (name, setting)
