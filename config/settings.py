@@ -290,25 +290,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- Organisation login (single sign-on, accounts/sso/; README "Anmeldung mit dem Konto der
-# Organisation") ----------------------------------------------------------------------------
-# A JSON list of identity providers (OIDC or SAML), one login button each.
-SSO_PROVIDERS = env.json("SSO_PROVIDERS", default=[])
-# Off: no username/password form on the login page; superusers keep /konto/notfall-anmeldung/.
-SSO_LOCAL_LOGIN = env.bool("SSO_LOCAL_LOGIN", default=True)
-# Clocks of the provider and this server may differ by this much (token and assertion times).
-SSO_CLOCK_SKEW_SECONDS = env.int("SSO_CLOCK_SKEW_SECONDS", default=120)
-SSO_HTTP_TIMEOUT = env.int("SSO_HTTP_TIMEOUT", default=10)
-# This platform as a SAML service provider: entity ID (default: its metadata URL) and an
-# optional key pair for signed requests and encrypted assertions.
-SSO_SAML_ENTITY_ID = env.str("SSO_SAML_ENTITY_ID", default="")
-SSO_SAML_KEY_FILE = env.str("SSO_SAML_KEY_FILE", default="")
-SSO_SAML_CERT_FILE = env.str("SSO_SAML_CERT_FILE", default="")
-SAML_CONFIG_LOADER = "accounts.sso.saml.config_loader"
-SAML_CSP_HANDLER = ""  # our CSP middleware covers djangosaml2's pages
+# --- Organisation login (single sign-on): its settings are in config/settings_sso.py --------
+from config.settings_sso import *  # noqa: E402, F403
+
 ACS_DEFAULT_REDIRECT_URL = LOGIN_REDIRECT_URL
-if not SSO_LOCAL_LOGIN:
-    WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login" if SSO_LOCAL_LOGIN else LOGIN_URL  # noqa: F405
 
 # --- Language -------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -409,9 +395,6 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # every login at INFO, with masked credentials
-        # The SSO libraries log whole assertions and claims at DEBUG/INFO: never tokens in logs.
-        "saml2": {"level": "WARNING"},
-        "djangosaml2": {"level": "ERROR"},
-        "mozilla_django_oidc": {"level": "WARNING"},
+        **SSO_LOG_LEVELS,  # noqa: F405  (organisation login: no assertions in the logs)
     },
 }

@@ -4,7 +4,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.forms import LoginForm
 from accounts.sso import views as sso_views
 from certificates import views as certificate_views
 from cms import views as cms_views
@@ -19,11 +18,7 @@ urlpatterns = [
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Login and logout with the organisation login's buttons and provider logout (accounts.sso).
-    path(
-        "konto/anmelden/",
-        sso_views.LoginView.as_view(authentication_form=LoginForm),
-        name="login",
-    ),
+    path("konto/anmelden/", sso_views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", sso_views.LogoutView.as_view(), name="logout"),
     path("konto/", include("accounts.urls")),
     path("suche/", cms_views.search, name="search"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.forms import LoginForm
 from accounts.sso import saml
 from accounts.sso.flow import (
     SSO_SESSION_KEY,
@@ -67,6 +68,8 @@ class LoginView(auth_views.LoginView):
     """Django's login view, with the providers' buttons (template tag) and the local form only
     when the deployment keeps it (``SSO_LOCAL_LOGIN``)."""
 
+    authentication_form = LoginForm
+
     def post(self, request, *args, **kwargs):
         if not local_login_enabled():
             context = self.get_context_data(
@@ -76,7 +79,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
-class EmergencyAuthenticationForm(AuthenticationForm):
+class EmergencyAuthenticationForm(LoginForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.is_superuser:
