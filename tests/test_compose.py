@@ -56,9 +56,11 @@ def test_worker_and_beat_use_the_projects_celery_app():
 
 
 def test_environment_names_are_the_ones_settings_read():
-    read_by_settings = set(
-        re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text())
-    )
+    read_by_settings = {
+        name
+        for module in ("settings.py", "settings_sso.py")
+        for name in re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "config" / module).read_text())
+    }
     for name in ("web", "worker", "beat"):
         env = SERVICES[name].get("environment") or {}
         keys = set(env) if isinstance(env, dict) else {e.split("=", 1)[0] for e in env}

@@ -101,7 +101,8 @@ def sign_in_external(*, assertion: Assertion):
     """The account of ``assertion``'s (provider, subject), created at the first login.
 
     - Found by the external identity only; an account with the same email (at another provider
-      or a local one) is never taken over: a new account is created beside it.
+      or a local one) is never taken over: a new account is created beside it, without the
+      address (addresses are unique; it stays the other account's).
     - Name and email follow the provider at every login (an empty value keeps the stored one).
     - Role groups the provider maps (``groups``) are granted or withdrawn, the organisation unit
       stored; each change is written to the audit log.
@@ -153,7 +154,7 @@ def _create_account(provider: Provider, assertion: Assertion) -> ExternalIdentit
         with transaction.atomic():
             user = User(
                 username=new_username(provider),
-                email=_clean_email(assertion.email),
+                email=_unclaimed_email(_clean_email(assertion.email)),
                 first_name=_clean_name(assertion.first_name),
                 last_name=_clean_name(assertion.last_name),
             )
@@ -221,10 +222,19 @@ def move_external_identity(*, provider_key: str, old_subject: str, new_subject: 
     return identity
 
 
+def _unclaimed_email(email: str, *, user=None) -> str:
+    """The asserted address, or "" when another account already has it: addresses are unique
+    (accounts/0003), and an organisation login never takes over an account by its email."""
+    others = get_user_model().objects.filter(email__iexact=email)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    return "" if email and others.exists() else email
+
+
 def _update_profile(user, assertion: Assertion) -> None:
     changed = []
     for name, value in (
-        ("email", _clean_email(assertion.email)),
+        ("email", _unclaimed_email(_clean_email(assertion.email), user=user)),
         ("first_name", _clean_name(assertion.first_name)),
         ("last_name", _clean_name(assertion.last_name)),
     ):
