@@ -1,6 +1,6 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+RUN apt-get update && apt-get install -y --no-install-recommends gettext xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements/base.lock requirements/base.lock

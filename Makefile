@@ -32,10 +32,12 @@ demo: install messages
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Debian packages the tests use: chromium for the browser tests (Playwright's own download does
-## not work offline), poppler-utils and zbar-tools to read certificate PDFs and scan their QR code.
+## not work offline), poppler-utils and zbar-tools to read certificate PDFs and scan their QR code,
+## xmlsec1 for the SAML login's signatures (pysaml2 calls it; production images need it too).
 browser:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v xmlsec1 >/dev/null 2>&1 || missing="$$missing xmlsec1"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \

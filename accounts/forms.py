@@ -92,6 +92,10 @@ class PasswordConfirmForm(PlainLabels, forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            # An account from the organisation login has no password here: it has just
+            # signed in at its provider, the confirmation box suffices.
+            del self.fields["password"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]

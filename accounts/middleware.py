@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.selectors import has_second_factor, requires_second_factor
 from accounts.signals import SECOND_FACTOR_PENDING_SESSION_KEY
+from accounts.sso.flow import SSO_MFA_SESSION_KEY
 from core.security import is_admin_path
 
 
@@ -51,6 +52,10 @@ class SecondFactorMiddleware:
             return None
         user = request.user
         if not user.is_authenticated or user.is_verified():
+            return None
+        if session.get(SSO_MFA_SESSION_KEY):
+            # The organisation's provider performed multi-factor authentication at this login,
+            # and the deployment trusts it for that provider (accounts.sso).
             return None
         if request.path_info in _exempt_paths():
             return None

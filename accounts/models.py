@@ -1,8 +1,10 @@
-"""Accounts keep one small table of their own (AccountEmail: is the address confirmed); the person
-is Django's user, the second factor
-django-otp's TOTP device, the lockouts django-axes' attempts. This model only carries the
-permissions of the admin's account screens, which the groups receive in a migration."""
+"""Accounts keep few tables of their own: the person is Django's user, the second factor
+django-otp's TOTP device, the lockouts django-axes' attempts. ``AccountAdministration`` only
+carries the permissions of the admin's account screens, which the groups receive in a migration;
+``AccountEmail`` says whether the account's address is confirmed; ``ExternalIdentity`` links an
+account to its login at an organisation's identity provider."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,39 @@ class AccountEmail(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {'bestätigt' if self.confirmed_at else 'unbestätigt'}"
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at an organisation's identity provider (single sign-on), linked to
+    their account here.
+
+    Keyed on what the provider guarantees never to change or reassign: the OIDC ``sub``/``oid``
+    or the SAML persistent NameID (or a configured attribute). Never on email or username: an
+    address changes with a marriage or a reorganisation and is sometimes reassigned, so matching
+    on it would lock people out or hand one person's learning record to another."""
+
+    provider = models.CharField(_("Anmeldedienst"), max_length=50)
+    subject = models.CharField(_("Kennung beim Anmeldedienst"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("Konto"),
+    )
+    # What the provider last asserted, kept for the cohort and unit views and the data download.
+    organisation_unit = models.CharField(_("Organisationseinheit"), max_length=200, blank=True)
+    groups = models.JSONField(_("Gruppen beim Anmeldedienst"), default=list, blank=True)
+    created_at = models.DateTimeField(_("Verknüpft am"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("Letzte Anmeldung"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Externe Anmeldung")
+        verbose_name_plural = _("Externe Anmeldungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="one_account_per_external_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}: {self.subject}"

@@ -23,7 +23,7 @@ from wagtail.models import (
 from wagtail.models.api import APIToken
 from wagtail.users.models import UserProfile
 
-from accounts.models import AccountEmail
+from accounts.models import AccountEmail, ExternalIdentity
 from accounts.services import anonymise_account
 from core import privacy
 
@@ -107,6 +107,21 @@ for _model, _title, _fields in (
         export=_export,
         erase=_erase,
     )
+
+privacy.register(
+    ExternalIdentity,
+    title=_("Anmeldungen über Ihre Organisation"),
+    policy=(
+        "Gelöscht: die Verknüpfung mit dem Konto beim Anmeldedienst der Organisation; eine "
+        "spätere Anmeldung dort legt ein neues, leeres Konto an."
+    ),
+    export=privacy.rows(
+        "user",
+        ["provider", "subject", "organisation_unit", "groups", "created_at", "last_login_at"],
+        model=ExternalIdentity,
+    ),
+    erase=privacy.delete_rows(ExternalIdentity, "user"),
+)
 
 # --- Wagtail: editors' traces ----------------------------------------------------------------
 

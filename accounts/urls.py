@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views
+from accounts.sso import views as sso_views
 
 app_name = "accounts"
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("einladung/<uidb64>/<token>/", views.AcceptInvitationView.as_view(), name="invitation"),
     path("email-bestaetigen/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("sso/", include("accounts.sso.urls")),
+    path("notfall-anmeldung/", sso_views.EmergencyLoginView.as_view(), name="emergency_login"),
     path("daten/", views.data_export, name="data_export"),
     path("daten/meine-daten.json", views.data_export_download, name="data_export_download"),
     path("loeschen/", views.erase, name="erase"),

@@ -20,6 +20,10 @@ class AuditAction(models.TextChoices):
         _("Einschreibung verlangt, Person schon in anderer Kursdurchführung"),
     )
     QUIZ_REGRADED = "quiz_regraded", _("Lernkontrolle neu bewertet")
+    SSO_ACCOUNT_CREATED = "sso_account_created", _("Konto bei Organisations-Anmeldung angelegt")
+    SSO_MAPPING_CHANGED = "sso_mapping_changed", _("Rollen oder Einheit vom Anmeldedienst geändert")
+    SSO_SUBJECT_CONFLICT = "sso_subject_conflict", _("Anmeldung mit geänderter Kennung abgewiesen")
+    SSO_IDENTITY_MOVED = "sso_identity_moved", _("Kennung beim Anmeldedienst umgezogen")
 
 
 class AuditEntry(models.Model):

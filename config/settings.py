@@ -18,7 +18,6 @@ from config.settings_logging import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)  # local state of a development install: SQLite, media, keys
-
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -79,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "djangosaml2",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML login's own cookie (SameSite=None): the IdP posts its answer cross-site.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.errors.EmptyErrorPageMiddleware",
@@ -314,6 +316,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
+# --- Organisation login (single sign-on): its settings are in config/settings_sso.py --------
+from config.settings_sso import *  # noqa: E402, F403
+
+ACS_DEFAULT_REDIRECT_URL = LOGIN_REDIRECT_URL
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login" if SSO_LOCAL_LOGIN else LOGIN_URL  # noqa: F405
+
 # --- Language -------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 # Each language is named in itself, so a person finds their own.
@@ -373,23 +381,20 @@ CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", de
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 # ... and for all clients together (a ceiling that many addresses cannot get around).
 CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT", default=600)
-# Open Badges 3.0 status list and reminders: config/settings_certificates.py
-from config.settings_certificates import *  # noqa: E402, F403
+from config.settings_certificates import *  # noqa: E402, F403  (Open Badges 3.0, reminders)
 
 CELERY_BEAT_SCHEDULE.update(REMINDER_BEAT_SCHEDULE)  # noqa: F405
-
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
 TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
 
 # --- Metrics --------------------------------------------------------------------------------
-# /metrics (Prometheus) answers these client addresses (core.security.client_ip), or a request
-# with "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+# /metrics answers these client addresses or "Authorization: Bearer <METRICS_TOKEN>"; else 404.
 METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=[])
 METRICS_TOKEN = env.str("DJANGO_METRICS_TOKEN", default="")
 
 # --- Logging --------------------------------------------------------------------------------
-# JSON lines (python-json-logger) with the request id, which tasks enqueued by the request carry
-# too; DJANGO_LOG_FORMAT=text for a terminal (the default with DJANGO_DEBUG).
+# JSON lines with the request id (carried into enqueued tasks); text with DJANGO_DEBUG.
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="INFO"))
+LOGGING["loggers"].update(SSO_LOG_LEVELS)  # noqa: F405 (no SSO assertion in the logs)

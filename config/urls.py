@@ -1,12 +1,11 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.forms import LoginForm
+from accounts.sso import views as sso_views
 from certificates import views as certificate_views
 from cms import views as cms_views
 from core import benchmark, health, metrics
@@ -24,13 +23,14 @@ urlpatterns = [
         name="admin_password_reset",
     ),
     *site_history_urls(),  # before Wagtail's own: cohorts follow the cohort access rule
+    # Wagtail's password form only while the deployment keeps the local login (accounts.sso).
+    path("admin/login/", sso_views.admin_login, name="sso_admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("dokumente/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "konto/anmelden/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
-    ),
-    path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # Login and logout with the organisation login's buttons and provider logout (accounts.sso).
+    path("konto/anmelden/", sso_views.LoginView.as_view(), name="login"),
+    path("konto/abmelden/", sso_views.LogoutView.as_view(), name="logout"),
     path("konto/", include("accounts.urls")),
     path("suche/", cms_views.search, name="search"),
     path("lernen/", include("training.urls")),

@@ -142,6 +142,21 @@ MATRIX: dict[str, Access] = {
         "/konto/zwei-faktor/code/", logged_in("302 /konto/zwei-faktor/")
     ),
     "konto/zwei-faktor/ausschalten/": Access("/konto/zwei-faktor/ausschalten/", logged_in("405")),
+    # Organisation login (accounts.sso; no provider is configured here): an unknown provider is
+    # not found, a callback without a state this session started is refused, the SP metadata
+    # is public, the ACS takes POSTs only, the SLO endpoint wants a SAML message.
+    "konto/sso/oidc/<slug:provider_key>/": Access(
+        "/konto/sso/oidc/gibt-es-nicht/", everyone("404")
+    ),
+    "konto/sso/oidc/callback/": Access("/konto/sso/oidc/callback/?state=x&code=y", everyone("400")),
+    "konto/sso/saml/<slug:provider_key>/": Access(
+        "/konto/sso/saml/gibt-es-nicht/", everyone("404")
+    ),
+    "konto/sso/saml/metadata/": Access("/konto/sso/saml/metadata/", everyone("200")),
+    "konto/sso/saml/acs/": Access("/konto/sso/saml/acs/", everyone("405")),
+    "konto/sso/saml/sls/": Access("/konto/sso/saml/sls/", everyone("400")),
+    # The emergency login form (superusers only, checked at login) is reachable for everyone.
+    "konto/notfall-anmeldung/": Access("/konto/notfall-anmeldung/", everyone("200")),
     "konto/passwort-vergessen/": Access("/konto/passwort-vergessen/", everyone("200")),
     "konto/passwort-vergessen/gesendet/": Access(
         "/konto/passwort-vergessen/gesendet/", everyone("200")
@@ -285,6 +300,16 @@ MATRIX: dict[str, Access] = {
     # The benchmark's reference view exists only in benchmark mode (off here, as in production).
     "bench/bare": Access("/bench/bare", everyone("404")),
     # --- admin screens of this project -------------------------------------------------------
+    # Wagtail's admin login, kept only while the local login is on (accounts.sso.views).
+    "admin/login/": Access(
+        "/admin/login/",
+        {
+            **everyone("200"),
+            "other_trainer": "302 /admin/",
+            "trainer": "302 /admin/",
+            "lead": "302 /admin/",
+        },
+    ),
     "admin/konten/": Access("/admin/konten/", editors("200")),
     "admin/konten/entsperren/": Access("/admin/konten/entsperren/", editors("405")),
     "admin/konten/<int:user_id>/zwei-faktor-zuruecksetzen/": Access(
@@ -508,6 +533,8 @@ def world(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     # All roles open the verification pages from one address; the limit is not under test here.
     settings.CERTIFICATE_VERIFY_RATE_LIMIT = 1000
+    # Refused organisation logins count towards the lockout like wrong passwords; not under test.
+    settings.AXES_FAILURE_LIMIT = 1000
     cohort = Cohort.objects.get(trainers=demo["trainer"])
     other_cohort = Cohort.objects.create(
         name="Landratsamt 2027", organisation="Landkreis Beispiel", course=demo["course"]

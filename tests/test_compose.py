@@ -56,9 +56,11 @@ def test_worker_and_beat_use_the_projects_celery_app():
 
 
 def test_environment_names_are_the_ones_settings_read():
-    read_by_settings = set(
-        re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text())
-    )
+    read_by_settings = {
+        name
+        for module in ("settings.py", "settings_sso.py")
+        for name in re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (ROOT / "config" / module).read_text())
+    }
     for name in ("web", "worker", "beat"):
         env = SERVICES[name].get("environment") or {}
         keys = set(env) if isinstance(env, dict) else {e.split("=", 1)[0] for e in env}
@@ -67,3 +69,18 @@ def test_environment_names_are_the_ones_settings_read():
         assert keys <= read_by_settings, (name, keys - read_by_settings)
     for required in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
         assert required in SERVICES["web"]["environment"]
+
+
+def test_the_organisation_login_settings_reach_web_worker_and_beat():
+    # every service runs the settings module, so each gets the SSO settings the same way
+    for name in ("web", "worker", "beat"):
+        env = SERVICES[name]["environment"]
+        for setting in (
+            "SSO_PROVIDERS",
+            "SSO_LOCAL_LOGIN",
+            "SSO_CLOCK_SKEW_SECONDS",
+            "SSO_SAML_ENTITY_ID",
+            "SSO_SAML_KEY_FILE",
+            "SSO_SAML_CERT_FILE",
+        ):
+            assert env[setting].startswith("${" + setting + ":-"), (name, setting)

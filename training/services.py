@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import email_confirmed
 from accounts.invitations import create_invited_account
+from accounts.sso.selectors import asserted_organisation_unit, external_identities
 from audit.models import AuditAction
 from audit.services import record_audit
 from cms.models import CoursePage, ModulePage
@@ -228,15 +229,17 @@ def enroll_participant(
         raise ValidationError(ENROLL_EMAIL_AMBIGUOUS)
     if users and not attachable(users[0], email):
         raise ValidationError(ENROLL_EMAIL_UNCONFIRMED)
-    unit = _unit(cohort, unit_name)
     if users:
         user = users[0]
+        # Without a unit given, the one the person's organisation login asserted (accounts.sso).
+        unit_name = unit_name or asserted_organisation_unit(user)
     else:
         if not (first_name.strip() and last_name.strip()):
             raise ValidationError(ENROLL_NAME_MISSING)
         user = create_invited_account(
             email=email, first_name=first_name.strip(), last_name=last_name.strip()
         )
+    unit = _unit(cohort, unit_name)
 
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
@@ -271,7 +274,8 @@ def enroll_participant(
         action = EnrollmentEvent.Action.REENROLLED
         resume_completion(enrollment_id=enrollment.pk)
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
-    if not user.has_usable_password():
+    # People who log in through their organisation set no password here: no invitation to.
+    if not user.has_usable_password() and not external_identities(user).exists():
         queue_invitations([enrollment.pk], actor_id=actor.pk)
     return enrollment
 

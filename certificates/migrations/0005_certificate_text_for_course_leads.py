@@ -27,6 +27,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certificates", "0002_group_permissions")]
+    dependencies = [("certificates", "0004_reminders")]
 
     operations = [migrations.RunPython(revoke, grant)]
