@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.wagtail_users.UsersConfig",  # wagtail.users with one account per address
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -347,11 +347,9 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes sent to a third party for avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-# Every document is a download (Content-Disposition: attachment), PDFs too: nothing from the
-# library opens inside the site's origin.
+# Every document is a download (attachment), PDFs too: nothing opens inside the site's origin.
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
-# One password reset only: the app's (/konto/passwort-vergessen/), with its limit of mails per
-# account, its task and its lockout handling. /admin/password_reset/ redirects there.
+# One password reset only, the app's (mail limit, lockout); /admin/password_reset/ leads there.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

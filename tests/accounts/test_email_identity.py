@@ -211,3 +211,33 @@ def test_the_import_preview_rejects_a_row_with_an_unconfirmed_account():
     assert [imports.row_message(n) for n in rows["offen@example.org"]["notes"]] == [
         str(imports.ROW_MESSAGES["email_unconfirmed"])
     ]
+
+
+def test_wagtails_user_form_refuses_another_accounts_address_instead_of_a_server_error(client):
+    # given two accounts and a superuser in the Wagtail admin
+    UserFactory(username="opfer", email="opfer@example.org")
+    other = UserFactory(
+        username="andere", email="andere@example.org", first_name="A", last_name="B"
+    )
+    admin = UserFactory(username="chefin", email="chefin@example.org", is_superuser=True)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    # when the admin gives the other account a case variant of the victim's address
+    response = client.post(
+        f"/admin/users/edit/{other.pk}/",
+        {
+            "username": "andere",
+            "email": "OPFER@example.org",
+            "first_name": "A",
+            "last_name": "B",
+            "password1": "",
+            "password2": "",
+            "is_active": "on",
+        },
+    )
+    # then the form says so in German and nothing changes (the unique index never fires a 500)
+    assert response.status_code == 200
+    assert "gehört bereits zu einem anderen Konto" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email == "andere@example.org"
