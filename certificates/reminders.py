@@ -123,8 +123,9 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
             body = _(
                 "Guten Tag %(name)s\n\n"
                 "Ihr Zertifikat «%(course)s» (%(serial)s) ist gültig bis %(date)s.\n\n"
-                "Damit Ihre Qualifikation aktuell bleibt, können Sie vor diesem Datum die "
-                "Auffrischung absolvieren. Ihren Lernstand finden Sie hier:\n%(dashboard)s\n\n"
+                "Damit Ihre Qualifikation aktuell bleibt, sprechen Sie vor diesem Datum mit Ihrer "
+                "Kursleitung über die Auffrischung. Ihren Lernstand finden Sie hier:\n"
+                "%(dashboard)s\n\n"
                 "Sie möchten keine Erinnerungen mehr? Unter «Mein Konto» können Sie sie "
                 "abschalten:\n%(settings)s\n\n"
                 "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
