@@ -17,6 +17,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from training import admin_views, marking_views, services
+from training.interchange import admin as _interchange_admin  # noqa: F401  (registers its hooks)
 from training.models import Cohort, OrganisationUnit, Quiz
 from training.report_selectors import (
     UNIT_AGGREGATES_PERMISSION,
