@@ -223,7 +223,8 @@ def _parse_question(source: str, start: int, hints: dict[str, str]) -> RawQuesti
             if fraction is None or not fraction.is_finite() or abs(fraction) > 100:
                 raise MalformedFile(BAD_WEIGHT % {"weight": weight["w"]}, line=answers_line)
             body = body[weight.end() :]
-            weighted = True
+            default = Decimal(100 if marker == "=" else 0)
+            weighted = weighted or fraction != default
         answer_text, _sep, feedback = body.partition("#")
         if not answer_text.strip():
             raise MalformedFile(EMPTY_ANSWER, line=answers_line)
@@ -295,6 +296,8 @@ def dump(questions: list[RawQuestion]) -> str:
             for answer in question.answers:
                 if question.single:
                     marker = "=" if answer.fraction == 100 else "~"
+                    if answer.text.startswith("%"):  # would read as a weight
+                        marker += "%100%" if answer.fraction == 100 else "%0%"
                 else:
                     marker = f"~%{format_fraction(answer.fraction)}%"
                 feedback = f"#{_inline(answer.feedback)}" if answer.feedback else ""
