@@ -43,6 +43,11 @@ def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
 
 
+def enrollment_owner(enrollment_id: int) -> tuple[int, int]:
+    """(user id, course id) of an enrollment."""
+    return Enrollment.objects.values_list("user_id", "course_id").get(pk=enrollment_id)
+
+
 def lock_enrollment(enrollment_id: int) -> None:
     """Row lock on the enrollment until the surrounding transaction ends."""
     list(Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk"))

@@ -31,6 +31,7 @@ from training.errors import (
 )
 from training.models import Cohort, Enrollment, EssayMark, ModuleProgress, Quiz, Sitting
 from training.questions import QuizQuestion, quiz_questions
+from training.xapi import services as xapi
 
 # A submit that leaves the browser just before the deadline still counts.
 TIME_LIMIT_GRACE = timedelta(seconds=15)
@@ -87,6 +88,9 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+        xapi.module_completed(
+            user_id=enrollment.user_id, module_id=module_id, course_id=enrollment.course_id
+        )
     if enrollment.completed_at is None:
         done = set(
             enrollment.progress.filter(completed_at__isnull=False).values_list(
@@ -97,6 +101,7 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
         if required and required <= done:
             enrollment.completed_at = timezone.now()
             enrollment.save(update_fields=["completed_at"])
+            xapi.course_completed(user_id=enrollment.user_id, course_id=enrollment.course_id)
             _announce_enrollment_completed(enrollment.pk)
     return progress
 
@@ -147,6 +152,9 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
             progress.page_revision_id = module.live_revision_id
             progress.full_clean()
             progress.save(update_fields=["content_done_at", "page_revision"])
+            xapi.module_experienced(
+                user_id=user.pk, module_id=module.pk, course_id=enrollment.course_id
+            )
         return complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
 
 
@@ -295,6 +303,17 @@ def _settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) 
         sitting.answers_discarded = True
     _clean_sitting(sitting)
     sitting.save()
+    if sitting.passed is not None and sitting.passed != was_passed:
+        xapi.quiz_finished(
+            user_id=sitting.user_id,
+            quiz_id=sitting.quiz_id,
+            module_id=sitting.module_id,
+            passed=sitting.passed,
+            score=sitting.score,
+            max_score=sitting.max_score,
+            attempt=sitting.attempt_number,
+            revision_id=sitting.quiz_revision_id,
+        )
     if sitting.passed and not was_passed:
         _record_pass(sitting, now)
 
@@ -385,6 +404,13 @@ def start_sitting(*, user, module_id: int) -> Sitting:
             # the two unique constraints are the database's to enforce (IntegrityError below)
             _clean_sitting(sitting, constraints=False)
             sitting.save()
+            xapi.quiz_attempted(
+                user_id=user.pk,
+                quiz_id=quiz.pk,
+                module_id=module.pk,
+                attempt=sitting.attempt_number,
+                revision_id=revision_id,
+            )
     except (IntegrityError, ValidationError):
         # Another request started an attempt at the same moment; the constraints let only one
         # through. Resume that one if it is open; otherwise the attempt number is taken.
@@ -425,6 +451,16 @@ def _store(sitting: Sitting, question: QuizQuestion, response, now) -> None:
         "points": None if points is None else str(points),
         "answered_at": now.isoformat(),
     }
+    xapi.question_answered(
+        user_id=sitting.user_id,
+        quiz_id=sitting.quiz_id,
+        question_id=question.id,
+        kind=question.kind,
+        earned=points,
+        points=question.points,
+        attempt=sitting.attempt_number,
+        revision_id=sitting.quiz_revision_id,
+    )
 
 
 def _check_form(sitting: Sitting, token, question_id) -> None:

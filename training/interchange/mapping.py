@@ -53,8 +53,8 @@ CATEGORY_TOO_LONG = _("Der Kategoriename ist länger als 100 Zeichen.")
 NO_CORRECT_ANSWER = _("Keine Antwort ist als richtig (mit positivem Prozentwert) markiert.")
 BAD_POINTS = _("Die Punktzahl %(points)s ist keine ganze Zahl ab 1.")
 SINGLE_SEVERAL_RIGHT = _(
-    "Mehrere Antworten sind zu 100 %% richtig. Eine Einfachauswahl hat genau eine richtige "
-    "Antwort; als Mehrfachauswahl mit Prozentwerten exportieren."
+    "Mehrere Antworten sind zu 100 Prozent richtig. Eine Einfachauswahl hat genau eine "
+    "richtige Antwort; als Mehrfachauswahl mit Prozentwerten exportieren."
 )
 SINGLE_PARTIAL = _(
     "Teilpunkte für einzelne Antworten (%(weights)s) sind bei einer Einfachauswahl nicht "
