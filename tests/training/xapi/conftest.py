@@ -7,7 +7,8 @@ answers 500. Ralph reads the files matching its ``DEFAULT_LRS_FILE`` setting as 
 writes to a file of that very name, so the tests set it to ``fs_lrs*.jsonl`` (configuration only,
 Ralph's code is untouched) and ``RalphServer.rotate()`` renames the written file to
 ``fs_lrs-0001.jsonl`` etc. after a delivery: the next write can create the file again, and every
-read and Ralph's duplicate-id check still see all statements. A Ralph that cannot be installed or started fails the test with the reason.
+read and Ralph's duplicate-id check still see all statements. A Ralph that cannot be installed
+or started fails the test with the reason.
 """
 
 import base64
