@@ -231,7 +231,9 @@ def test_export_of_a_revision_and_another_quizs_revision_is_not_found(client):
     # and the latest as Moodle XML
     xml = client.get(url, {"format": "xml"}).content.decode()
     assert "Zweite Fassung" in xml and "<quiz>" in xml
-    # and the export page lists the revisions
+    # and the quiz list links to the export page, which lists the revisions
+    listing = client.get(reverse("wagtailsnippets_training_quiz:list")).content.decode()
+    assert url in listing
     assert f"revision={first.pk}" in client.get(url).content.decode()
     # but a revision of another quiz is not found
     response = client.get(url, {"format": "gift", "revision": other.latest_revision.pk})
