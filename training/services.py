@@ -303,17 +303,7 @@ def _settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) 
         sitting.answers_discarded = True
     _clean_sitting(sitting)
     sitting.save()
-    if sitting.passed is not None and sitting.passed != was_passed:
-        xapi.quiz_finished(
-            user_id=sitting.user_id,
-            quiz_id=sitting.quiz_id,
-            module_id=sitting.module_id,
-            passed=sitting.passed,
-            score=sitting.score,
-            max_score=sitting.max_score,
-            attempt=sitting.attempt_number,
-            revision_id=sitting.quiz_revision_id,
-        )
+    xapi.sitting_scored(sitting, was_passed)
     if sitting.passed and not was_passed:
         _record_pass(sitting, now)
 
@@ -404,13 +394,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
             # the two unique constraints are the database's to enforce (IntegrityError below)
             _clean_sitting(sitting, constraints=False)
             sitting.save()
-            xapi.quiz_attempted(
-                user_id=user.pk,
-                quiz_id=quiz.pk,
-                module_id=module.pk,
-                attempt=sitting.attempt_number,
-                revision_id=revision_id,
-            )
+            xapi.sitting_started(sitting)
     except (IntegrityError, ValidationError):
         # Another request started an attempt at the same moment; the constraints let only one
         # through. Resume that one if it is open; otherwise the attempt number is taken.
@@ -451,16 +435,7 @@ def _store(sitting: Sitting, question: QuizQuestion, response, now) -> None:
         "points": None if points is None else str(points),
         "answered_at": now.isoformat(),
     }
-    xapi.question_answered(
-        user_id=sitting.user_id,
-        quiz_id=sitting.quiz_id,
-        question_id=question.id,
-        kind=question.kind,
-        earned=points,
-        points=question.points,
-        attempt=sitting.attempt_number,
-        revision_id=sitting.quiz_revision_id,
-    )
+    xapi.sitting_answered(sitting, question, points)
 
 
 def _check_form(sitting: Sitting, token, question_id) -> None:

@@ -182,6 +182,50 @@ def quiz_finished(
     )
 
 
+# One-line hooks for the quiz engine: they read attributes of a sitting (user_id, quiz_id,
+# module_id, attempt_number, quiz_revision_id, passed, score, max_score) and of a question (id,
+# kind, points) without importing training, so the engine can move within training freely.
+
+
+def sitting_started(sitting):
+    return quiz_attempted(
+        user_id=sitting.user_id,
+        quiz_id=sitting.quiz_id,
+        module_id=sitting.module_id,
+        attempt=sitting.attempt_number,
+        revision_id=sitting.quiz_revision_id,
+    )
+
+
+def sitting_answered(sitting, question, earned: Decimal | None):
+    return question_answered(
+        user_id=sitting.user_id,
+        quiz_id=sitting.quiz_id,
+        question_id=question.id,
+        kind=question.kind,
+        earned=earned,
+        points=question.points,
+        attempt=sitting.attempt_number,
+        revision_id=sitting.quiz_revision_id,
+    )
+
+
+def sitting_scored(sitting, was_passed):
+    """«passed»/«failed» when an attempt's outcome is (newly) known; nothing while essays wait."""
+    if sitting.passed is None or sitting.passed == was_passed:
+        return None
+    return quiz_finished(
+        user_id=sitting.user_id,
+        quiz_id=sitting.quiz_id,
+        module_id=sitting.module_id,
+        passed=sitting.passed,
+        score=sitting.score,
+        max_score=sitting.max_score,
+        attempt=sitting.attempt_number,
+        revision_id=sitting.quiz_revision_id,
+    )
+
+
 def certificate_earned(*, user_id: int, course_id: int):
     """The course's certificate (the credential, not the person's document: its serial and
     code would lead to the holder's name on the public verification page)."""

@@ -95,3 +95,23 @@ def test_the_version_header_follows_the_setting(lrs, settings):
     assert xapi._headers()["X-Experience-API-Version"] == "1.0.3"
     settings.XAPI_VERSION = "2.0.0"
     assert xapi._headers()["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_an_essay_attempt_is_passed_or_failed_only_once_marked(lrs, build_world, client):
+    from tests.factories import editor, essay
+
+    # given an attempt whose only question is an essay
+    world = build_world(questions=[essay("e1")])
+    client.force_login(world.participant)
+    sitting = take_quiz(client, world.module)
+    # then no outcome is stated while the essay waits
+    outcomes = [VERB + "passed", VERB + "failed"]
+    assert not Statement.objects.filter(payload__verb__id__in=outcomes).exists()
+    # when a trainer marks it
+    training_services.mark_essay(
+        sitting_id=sitting.pk, block_id="e1", points=4, feedback="", marked_by=editor()
+    )
+    # then «passed» is stated once, with the marked score
+    passed = Statement.objects.get(payload__verb__id__in=outcomes).payload
+    assert passed["verb"]["id"] == VERB + "passed"
+    assert passed["result"]["score"]["raw"] == 4.0
