@@ -68,6 +68,11 @@ def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
 
 
+def enrollment_owner(enrollment_id: int) -> tuple[int, int]:
+    """(user id, course id) of an enrollment."""
+    return Enrollment.objects.values_list("user_id", "course_id").get(pk=enrollment_id)
+
+
 def completion_facts(enrollment_id: int) -> CompletionFacts | None:
     """Who completed what, when, on which revisions; None unless the enrollment is completed,
     and for an erased account (no one left to certify)."""

@@ -27,6 +27,7 @@ from audit.services import record_audit
 from certificates import selectors, signing
 from certificates.models import Certificate, CertificateText, SerialCounter
 from training.services import lock_enrollment
+from training.xapi import services as xapi
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                     exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
                 )
                 certificate.save(force_insert=True)
+                _record_earned(enrollment_id)
     except IntegrityError:
         winner = selectors.certificate_for_enrollment(enrollment_id)
         if winner is None:
@@ -174,6 +176,13 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         return IssueResult(winner, created=False)
     logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
     return IssueResult(certificate, created=True)
+
+
+def _record_earned(enrollment_id: int) -> None:
+    """The xAPI statement «earned» for the course's certificate, in the issuing transaction."""
+    if xapi.enabled():
+        user_id, course_id = selectors.enrollment_owner(enrollment_id)
+        xapi.certificate_earned(user_id=user_id, course_id=course_id)
 
 
 def signed_payload(certificate: Certificate) -> dict:

@@ -48,6 +48,7 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layo
 INSTALLED_APPS = [
     "cms",
     "training",
+    "training.xapi",
     "certificates",
     "workspace",
     "accounts",
@@ -347,6 +348,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60 * 6,
     },
 }
+# Statements still in the xAPI outbox (LRS down, retries used up) are retried every 5 minutes.
+CELERY_BEAT_SCHEDULE["xapi-deliver-pending"] = {
+    "task": "xapi.deliver_pending_statements",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "accounts.tasks.apply_retention",
     "schedule": crontab(hour=3, minute=17),
@@ -356,6 +362,15 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
 # Accounts without enrollment and without login for this long are anonymised by a beat task.
 ACCOUNT_RETENTION_MONTHS = env.int("DJANGO_ACCOUNT_RETENTION_MONTHS", default=24)
 AUDIT_RETENTION_MONTHS = env.int("DJANGO_AUDIT_RETENTION_MONTHS", default=24)
+
+# --- xAPI (learning records to an LRS) -----------------------------------------------------
+# Off unless XAPI_LRS_ENDPOINT is set (the LRS's xAPI base, e.g. https://lrs.example.org/xAPI).
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_KEY = env.str("XAPI_LRS_KEY", default="")
+XAPI_LRS_SECRET = env.str("XAPI_LRS_SECRET", default="")
+XAPI_VERSION = env.str("XAPI_VERSION", default="1.0.3")  # or 2.0.0
+# Activity ids and account.homePage: this deployment's public address.
+XAPI_ACTIVITY_BASE = env.str("XAPI_ACTIVITY_BASE", default=WAGTAILADMIN_BASE_URL)
 
 # --- Certificates ---------------------------------------------------------------------------
 # Ed25519 signing key: base64 of the 32 raw private-key bytes or a PEM, inline or in a file.
