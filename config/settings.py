@@ -347,11 +347,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.purge_workspace_jobs",
         "schedule": 60.0 * 60 * 6,
     },
-}
-# Statements still in the xAPI outbox (LRS down, retries used up) are retried every 5 minutes.
-CELERY_BEAT_SCHEDULE["xapi-deliver-pending"] = {
-    "task": "xapi.deliver_pending_statements",
-    "schedule": 300.0,
+    # Statements still in the xAPI outbox (LRS down, retries used up): retried every 5 minutes.
+    "xapi-deliver-pending": {"task": "xapi.deliver_pending_statements", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "accounts.tasks.apply_retention",
@@ -363,14 +360,12 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
 ACCOUNT_RETENTION_MONTHS = env.int("DJANGO_ACCOUNT_RETENTION_MONTHS", default=24)
 AUDIT_RETENTION_MONTHS = env.int("DJANGO_AUDIT_RETENTION_MONTHS", default=24)
 
-# --- xAPI (learning records to an LRS) -----------------------------------------------------
-# Off unless XAPI_LRS_ENDPOINT is set (the LRS's xAPI base, e.g. https://lrs.example.org/xAPI).
-XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")
+# --- xAPI (learning records to an LRS; off unless XAPI_LRS_ENDPOINT is set) ------------------
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")  # e.g. https://lrs.example.org/xAPI
 XAPI_LRS_KEY = env.str("XAPI_LRS_KEY", default="")
 XAPI_LRS_SECRET = env.str("XAPI_LRS_SECRET", default="")
 XAPI_VERSION = env.str("XAPI_VERSION", default="1.0.3")  # or 2.0.0
-# Activity ids and account.homePage: this deployment's public address.
-XAPI_ACTIVITY_BASE = env.str("XAPI_ACTIVITY_BASE", default=WAGTAILADMIN_BASE_URL)
+XAPI_ACTIVITY_BASE = env.str("XAPI_ACTIVITY_BASE", default=WAGTAILADMIN_BASE_URL)  # public URL
 
 # --- Certificates ---------------------------------------------------------------------------
 # Ed25519 signing key: base64 of the 32 raw private-key bytes or a PEM, inline or in a file.

@@ -9,7 +9,7 @@ from django.db import transaction
 from tests.training.conftest import take_quiz
 from training import services as training_services
 from training.quizzes import marking
-from training.xapi import services as xapi
+from training.xapi import delivery
 from training.xapi.models import Statement
 
 BASE = "https://akademie.example.org"
@@ -93,9 +93,9 @@ def test_a_rolled_back_change_writes_no_statement(lrs, world):
 
 
 def test_the_version_header_follows_the_setting(lrs, settings):
-    assert xapi._headers()["X-Experience-API-Version"] == "1.0.3"
+    assert delivery._headers()["X-Experience-API-Version"] == "1.0.3"
     settings.XAPI_VERSION = "2.0.0"
-    assert xapi._headers()["X-Experience-API-Version"] == "2.0.0"
+    assert delivery._headers()["X-Experience-API-Version"] == "2.0.0"
 
 
 def test_an_essay_attempt_is_passed_or_failed_only_once_marked(lrs, build_world, client):
