@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "training",
     "training.xapi",
     "certificates",
+    "interchange",
     "workspace",
     "accounts",
     "audit",
@@ -347,7 +348,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.purge_workspace_jobs",
         "schedule": 60.0 * 60 * 6,
     },
-    # Statements still in the xAPI outbox (LRS down, retries used up): retried every 5 minutes.
     "xapi-deliver-pending": {"task": "xapi.deliver_pending_statements", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {

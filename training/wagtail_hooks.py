@@ -1,14 +1,12 @@
-"""The training app in the Wagtail admin: the Quiz snippet (training.quizzes.snippets), its
-question import and export (training.quizzes.interchange.admin) and the permission policy that
-narrows the Cohort snippet to the cohorts a user supervises (training.access). The cohort
-screens themselves belong to the trainer workspace."""
+"""The training app in the Wagtail admin: the Quiz snippet (training.quizzes.snippets) and the
+permission policy that narrows the Cohort snippet to the cohorts a user supervises
+(training.access). The cohort screens themselves belong to the trainer workspace."""
 
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from training.access import CohortPermissionPolicy
 from training.models import Cohort
-from training.quizzes.interchange import admin as _interchange_admin  # noqa: F401 (its hooks)
 from training.quizzes.snippets import QuizViewSet
 
 register_permission_policy(Cohort, CohortPermissionPolicy(Cohort))

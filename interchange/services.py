@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from training.models import Quiz
-from training.quizzes.interchange import gift, mapping, moodle_xml
-from training.quizzes.interchange.mapping import PreviewItem
-from training.quizzes.interchange.model import (
+from interchange import gift, mapping, moodle_xml
+from interchange.mapping import PreviewItem
+from interchange.model import (
     FILE_TOO_LARGE,
     MAX_FILE_BYTES,
     MAX_QUESTIONS,
@@ -20,6 +19,7 @@ from training.quizzes.interchange.model import (
     UNKNOWN_FORMAT,
     MalformedFile,
 )
+from training.models import Quiz
 
 GIFT = "gift"
 MOODLE_XML = "xml"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from training.quizzes.interchange import gift, mapping
-from training.quizzes.interchange.model import MalformedFile
+from interchange import gift, mapping
+from interchange.model import MalformedFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from training.quizzes.interchange.model import (
+from interchange.model import (
     MalformedFile,
     RawAnswer,
     RawQuestion,

@@ -14,7 +14,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.utils.translation import gettext_lazy as _
 
-from training.quizzes.interchange.model import (
+from interchange.model import (
     MalformedFile,
     RawAnswer,
     RawQuestion,

@@ -1,8 +1,8 @@
 """Admin screens for question interchange: upload → preview → draft saved; export a revision.
 
-Registered from ``training.wagtail_hooks`` (next to the Quiz snippet) by one import line. The
-preview lives in the cache (keyed per user and upload, one hour) until the trainer saves or
-cancels: a cancelled or abandoned import leaves no row behind.
+Registered by this app's ``wagtail_hooks`` (one import line). The preview lives in the cache
+(keyed per user and upload, one hour) until the trainer saves or cancels: a cancelled or
+abandoned import leaves no row behind.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import ListingButton
 
+from interchange import services
+from interchange.model import MAX_FILE_BYTES, MalformedFile
 from training.models import Quiz
-from training.quizzes.interchange import services
-from training.quizzes.interchange.model import MAX_FILE_BYTES, MalformedFile
 
 NAMESPACE = "training_interchange"
 PREVIEW_SECONDS = 60 * 60
@@ -73,7 +73,7 @@ def _key(user, token: str) -> str:
 
 
 class ImportView(View):
-    template_name = "training/interchange/import.html"
+    template_name = "interchange/import.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not _can_import(request.user):
@@ -112,7 +112,7 @@ class ImportView(View):
 
 
 class PreviewView(View):
-    template_name = "training/interchange/preview.html"
+    template_name = "interchange/preview.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not _can_import(request.user):
@@ -166,7 +166,7 @@ class PreviewView(View):
 class ExportView(View):
     """The quiz's revisions with download links; ``?format=gift|xml`` downloads one."""
 
-    template_name = "training/interchange/export.html"
+    template_name = "interchange/export.html"
 
     def get(self, request, quiz_id):
         if not request.user.has_perm("training.change_quiz"):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from training.quizzes.interchange import mapping, moodle_xml, services
-from training.quizzes.interchange.model import MAX_FILE_BYTES, MAX_QUESTIONS, MalformedFile
+from interchange import mapping, moodle_xml, services
+from interchange.model import MAX_FILE_BYTES, MAX_QUESTIONS, MalformedFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
