@@ -15,7 +15,7 @@ from tests.certificates.conftest import complete, enroll_someone
 from tests.faults.services import ROOT, OwnPostgres
 from training.models import ModuleProgress
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
