@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock | cksum | cut -d' 
 # The test run differs from production only by these values (see tests/conftest.py too).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/buergerservice
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Two workers (pytest-xdist): each has its own test database and Redis database (tests/xdist_redis.py).
+PYTEST_ARGS ?= -n 2 --durations=25
 TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
 	REDIS_URL="$(or $(REDIS_URL),$(TEST_REDIS_URL))" \
 	DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \

@@ -108,20 +108,30 @@ def demo(db):
     }
 
 
-# --- Transactional tests that need what migrations created ----------------------------------
-# A transactional test ends with a flush, which removes the root page, locale, groups and
-# workflow the migrations created. Tests that need them request `restorable_database` together
-# with `django_db_serialized_rollback`; they run before the other transactional tests (see the
-# hook below), because after a plain flush post_migrate re-creates content types under new ids
-# that the restore would collide with.
+# --- Transactional tests and what migrations created ---------------------------------------
+# A transactional test ends with a flush. Without serialized rollback, post_migrate then re-creates
+# content types and permissions under new ids; with it, the tables stay empty. Either way the
+# Wagtail root page, locale, editor groups and workflow that data migrations created are gone.
+# So after every transactional test the database is put back to exactly the migrated state (same
+# rows, same ids): the next test (transactional or not, in any order, on any xdist worker) starts
+# from it, and a serialized-rollback test's own restore only re-saves rows that are already there.
+
+_MIGRATED: dict[str, str] = {}
+
+
+def _serialized_contents():
+    from django.db import connection
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        _MIGRATED["contents"] = contents
+    return _MIGRATED.get("contents")
 
 
 @pytest.fixture(scope="session")
 def migrated_content(django_db_setup):
     """What the migrations created, serialized when the test database was set up."""
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
+    return _serialized_contents()
 
 
 @pytest.fixture
@@ -137,25 +147,50 @@ def restorable_database(migrated_content):
         connection._test_serialized_contents = migrated_content
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield
+    _serialized_contents()  # keeps the migrated state once the test database exists
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's own flush: empty every table (no post_migrate) and load the
+    migrated state serialized at database setup."""
+    yield
+    if nextitem is None or not _transactional(item):
+        return  # after the last test the session's teardown has dropped the test database
+    contents = _serialized_contents()
+    if not contents:
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        call_command(
+            "flush",
+            interactive=False,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+            verbosity=0,
+        )
+        connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Moves tests with serialized rollback to the front of the transactional tests."""
-
-    def restores(item):
-        return "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
-
-    def transactional(item):
-        marker = item.get_closest_marker("django_db")
-        names = getattr(item, "fixturenames", ())
-        return (
-            "transactional_db" in names
-            or "live_server" in names
-            or bool(marker and marker.kwargs.get("transaction"))
-        )
-
-    restoring = [item for item in items if restores(item)]
-    if not restoring:
-        return
-    others = [item for item in items if not restores(item)]
-    first = next((i for i, item in enumerate(others) if transactional(item)), len(others))
-    items[:] = others[:first] + restoring + others[first:]
+    """Transactional tests run after the others (a cheaper order: the others share one database
+    state inside transactions)."""
+    others = [item for item in items if not _transactional(item)]
+    transactional = [item for item in items if _transactional(item)]
+    items[:] = others + transactional

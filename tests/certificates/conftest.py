@@ -142,22 +142,3 @@ def running_worker(concurrency: int = 2):
         shutdown_timeout=10,
     ) as worker:
         yield worker
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test ends with a flush that also empties what migrations created (Wagtail's
-    root page and locale, the editor groups). Tests that run later in the same session (the
-    browser tests) expect that data, so it is put back after the flush. These tests are marked
-    ``serialized_rollback=True``, which makes pytest-django keep a copy at database setup."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with item.config.stash[blocking_manager_key].unblock():
-            connection.creation.deserialize_db_from_string(contents)
