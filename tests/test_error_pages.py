@@ -8,7 +8,8 @@ from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from tests.factories import UserFactory
+from tests.error_urls import GONE_PATH
+from tests.factories import UserFactory, complete_course, enroll, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,28 @@ def test_a_wrong_method_gets_the_german_405_page(client):
     assert response["Allow"] == "GET"
 
 
+@pytest.mark.urls("tests.error_urls")
+def test_a_bodiless_gone_answer_gets_the_german_410_page(client):
+    # given an address that answers 410 without a body (a redirect to nowhere)
+    # when it is opened
+    response = client.get(GONE_PATH)
+    # then it is the site's 410 page
+    assert_site_error_page(response, 410, "Nicht mehr verfügbar")
+
+
+@pytest.mark.usefixtures("_media")
+def test_a_revoked_certificate_gets_a_410_page_in_the_layout_that_says_why(client):
+    # given a participant whose certificate was revoked
+    certificate = revoked_certificate()
+    client.force_login(certificate.enrollment.user)
+    # when they download it
+    response = client.get(f"/zertifikate/{certificate.pk}/pdf/")
+    # then the 410 page in the site's layout names the certificate and the reason
+    body = assert_site_error_page(response, 410, "Zertifikat widerrufen")
+    assert f"Das Zertifikat {certificate.serial} wurde am" in body
+    assert "Irrtümlich ausgestellt." in body
+
+
 def test_a_permission_error_gets_the_german_403_page(client, monkeypatch):
     # given a participant and a view that refuses
     client.force_login(UserFactory())
@@ -110,8 +133,10 @@ def test_a_server_error_gets_the_german_500_page_in_the_layout(monkeypatch):
     [
         ({"path": "/konto/anmelden/", "HTTP_HOST": "boese.example"}, 400, "Request not processed"),
         ({"path": "/lernen/gibt-es-nicht/"}, 404, "Page not found"),
+        ({"path": GONE_PATH}, 410, "No longer available"),
     ],
 )
+@pytest.mark.urls("tests.error_urls")
 def test_error_pages_are_translated_to_english(client, request_kwargs, status, heading):
     # given a person who chose English
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -120,6 +145,15 @@ def test_error_pages_are_translated_to_english(client, request_kwargs, status, h
     # then it is in English
     body = assert_site_error_page(response, status, heading)
     assert '<html lang="en">' in body
+
+
+@pytest.mark.usefixtures("_media")
+def test_the_revoked_certificate_page_is_translated_to_english(client):
+    certificate = revoked_certificate()
+    client.force_login(certificate.enrollment.user)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"/zertifikate/{certificate.pk}/pdf/")
+    assert_site_error_page(response, 410, "Certificate revoked")
 
 
 def test_the_csrf_page_is_translated_to_english():
@@ -134,3 +168,23 @@ def _raise(error):
         raise error
 
     return fail
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def revoked_certificate():
+    """A participant's issued certificate, revoked by the Kursleitung."""
+    from certificates.services import issue_certificate, revoke_certificate
+
+    course, _section, _modules = make_course(modules=1)
+    enrollment = enroll(UserFactory(), course)
+    complete_course(enrollment)
+    certificate = issue_certificate(enrollment_id=enrollment.pk).certificate
+    return revoke_certificate(
+        certificate_id=certificate.pk,
+        reason="Irrtümlich ausgestellt.",
+        revoked_by=UserFactory(is_superuser=True),
+    )

@@ -12,6 +12,7 @@ the provider names a stable attribute as the subject.
 from __future__ import annotations
 
 import copy
+import logging
 import shutil
 import threading
 import time
@@ -33,10 +34,12 @@ from accounts.sso.services import (
     LOGIN_EXPIRED,
     LOGIN_FAILED,
     NO_SUBJECT,
+    PROVIDER_UNREACHABLE,
     Assertion,
     sign_in_external,
 )
 
+logger = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 STARTED_PROVIDER_KEY = "sso_saml_provider"
 REPLAY_CACHE_PREFIX = "accounts:sso:saml-assertion:"
@@ -58,8 +61,8 @@ def sls_url() -> str:
     return _absolute(reverse("accounts:sso_saml_sls"))
 
 
-def config_dict() -> dict:
-    saml_providers = [p for p in providers() if p.protocol == SAML]
+def config_dict(*, with_idps: bool = True) -> dict:
+    saml_providers = [p for p in providers() if p.protocol == SAML and with_idps]
     metadata = {"local": [], "remote": [], "inline": []}
     for provider in saml_providers:
         if provider.metadata_xml:
@@ -113,9 +116,17 @@ _configs_lock = threading.Lock()
 CONFIG_MAX_AGE = 60 * 60
 
 
+class MetadataUnavailable(Exception):
+    """An IdP's remote metadata could not be fetched or read, and none was fetched before."""
+
+
 def config_loader(request=None) -> SPConfig:
     """djangosaml2's ``SAML_CONFIG_LOADER``: the SP configuration, kept for an hour per content
-    (remote metadata is fetched once then, not on every request)."""
+    (remote metadata is fetched once then, not on every request). When the hour is over and a
+    metadata URL does not answer (or answers something unreadable), the last configuration
+    read keeps serving, and the fetch is tried again at the next request: an IdP's metadata
+    server being down does not stop logins at that IdP. Without any earlier configuration it
+    raises ``MetadataUnavailable``."""
     raw = config_dict()
     key = repr(raw)
     with _configs_lock:
@@ -123,10 +134,24 @@ def config_loader(request=None) -> SPConfig:
     if cached and time.monotonic() - cached[0] < CONFIG_MAX_AGE:
         return cached[1]
     config = SPConfig()
-    config.load(copy.deepcopy(raw))
+    try:
+        config.load(copy.deepcopy(raw))
+    except Exception as error:  # pysaml2 raises many kinds (network, HTTP status, XML)
+        if cached:
+            logger.warning("SAML metadata could not be refreshed, keeping the last: %r", error)
+            return cached[1]
+        raise MetadataUnavailable(repr(error)) from error
     with _configs_lock:
         _configs.clear()
         _configs[key] = (time.monotonic(), config)
+    return config
+
+
+def sp_config_loader(request=None) -> SPConfig:
+    """This platform's own SP configuration, without the IdPs' metadata: what the SP metadata
+    page publishes needs none of it, so it answers even when no IdP metadata can be fetched."""
+    config = SPConfig()
+    config.load(config_dict(with_idps=False))
     return config
 
 
@@ -182,7 +207,16 @@ class AssertionConsumerService(saml_views.AssertionConsumerServiceView):
         self.provider_key = request.saml_session.get(STARTED_PROVIDER_KEY, "saml")
         if is_locked_out(request=request, provider_key=self.provider_key):
             return refuse_locked(request)
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except MetadataUnavailable:
+            return refuse(
+                request,
+                PROVIDER_UNREACHABLE,
+                provider_key=self.provider_key,
+                status=502,
+                count=False,
+            )
 
     def custom_validation(self, response):
         provider = saml_provider_for_issuer(response.issuer())
@@ -238,4 +272,4 @@ class LogoutService(saml_views.LogoutView):
 
 
 class Metadata(saml_views.MetadataView):
-    config_loader_path = "accounts.sso.saml.config_loader"
+    config_loader_path = "accounts.sso.saml.sp_config_loader"

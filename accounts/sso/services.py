@@ -245,6 +245,19 @@ def _update_profile(user, assertion: Assertion) -> None:
         user.save(update_fields=changed)
 
 
+# Who follows a person's organisation unit when their provider asserts a new one (training
+# moves the enrollments that took the unit from the provider): called inside the login's
+# transaction, so the unit changes everywhere at once or, when a callback fails, nowhere.
+_unit_changed_callbacks: list = []
+
+
+def on_organisation_unit_changed(callback):
+    """Registers ``callback(*, user, old_unit, new_unit)`` for unit changes at login."""
+    if callback not in _unit_changed_callbacks:
+        _unit_changed_callbacks.append(callback)
+    return callback
+
+
 def _apply_mapping(user, identity: ExternalIdentity, assertion: Assertion) -> None:
     """Grants and withdraws the role groups the provider maps, stores unit and groups, and
     records what changed. Groups the provider does not map stay as the Kursleitung set them."""
@@ -273,6 +286,8 @@ def _apply_mapping(user, identity: ExternalIdentity, assertion: Assertion) -> No
         details["withdrawn"] = withdrawn
     if provider.claim("organisation_unit") and unit != identity.organisation_unit:
         details["organisation_unit"] = {"from": identity.organisation_unit, "to": unit}
+        for callback in list(_unit_changed_callbacks):
+            callback(user=user, old_unit=identity.organisation_unit, new_unit=unit)
         identity.organisation_unit = unit
     identity.groups = sorted(asserted)[:100]
     if len(details) > 1:

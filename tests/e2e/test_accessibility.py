@@ -22,6 +22,7 @@ from tests.e2e.flows import (
     log_in,
     start_quiz,
 )
+from tests.error_urls import GONE_PATH
 
 pytestmark = pytest.mark.e2e
 
@@ -158,6 +159,9 @@ def test_certificate_verification_pages_have_no_wcag_violations(
         revoked_by=django_user_model.objects.create_superuser("admin", "admin@example.org"),
     )
     problems += check(axe_page, verify_url, status=200)
+    # and the holder's download of the revoked certificate (its 410 page, date and reason)
+    log_in(axe_page, live_demo, username="teilnehmerin2")
+    problems += check(axe_page, f"{live_demo}/zertifikate/{certificate.pk}/pdf/", status=410)
     # then none of them has a violation
     assert problems == [], "\n".join(problems)
 
@@ -246,6 +250,10 @@ def test_error_pages_have_no_wcag_violations(live_demo, axe_page, monkeypatch, s
         axe_page.get_by_role("button", name="Anmelden").click()
     assert navigation.value.status == 400
     problems += check(axe_page)
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+    # and the 410 page of a bodiless "gone" answer (an address that tests/error_urls.py adds)
+    settings.ROOT_URLCONF = "tests.error_urls"
+    problems += check(axe_page, live_demo + GONE_PATH, status=410)
     settings.ALLOWED_HOSTS = ["nur-diese-adresse.example"]
     problems += check(axe_page, live_demo + "/", status=400)
     # then none of them has a violation

@@ -240,7 +240,7 @@ class Browser:
         self.timings: list[tuple[str, float]] = []
 
     def request(self, path: str, data: dict | None = None) -> Answer:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         request = urllib.request.Request(self.base + path, data=body)  # noqa: S310 (http only)
         if data is not None:
             request.add_header("Referer", self.base + path)
