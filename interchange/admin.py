@@ -145,6 +145,11 @@ class PreviewView(View):
             cache.delete(self.key)
             messages.info(request, CANCELLED)
             return redirect(reverse(f"{NAMESPACE}:import"))
+        # The request that removes the preview saves it: a double click or a replayed form
+        # finds it gone and saves nothing a second time.
+        if not cache.delete(self.key):
+            messages.error(request, PREVIEW_EXPIRED)
+            return redirect(reverse(f"{NAMESPACE}:import"))
         try:
             quiz = services.save_import(
                 items=self.pending["items"],
@@ -153,11 +158,11 @@ class PreviewView(View):
                 quiz_id=self.pending["quiz_id"],
             )
         except (ValidationError, PermissionDenied) as error:
+            cache.set(self.key, self.pending, PREVIEW_SECONDS)  # nothing saved: try again
             message = " ".join(getattr(error, "messages", None) or [str(error)])
             return self.get(request, token, error=message)
         except Quiz.DoesNotExist as error:
             raise Http404 from error
-        cache.delete(self.key)
         count = sum(1 for i in self.pending["items"] if i.importable)
         messages.success(request, SAVED % {"count": count})
         return redirect(reverse("wagtailsnippets_training_quiz:edit", args=[quiz.pk]))
@@ -168,9 +173,12 @@ class ExportView(View):
 
     template_name = "interchange/export.html"
 
-    def get(self, request, quiz_id):
+    def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm("training.change_quiz"):
             raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, quiz_id):
         quiz = get_object_or_404(Quiz, pk=quiz_id)
         fmt = request.GET.get("format")
         if fmt is None:

@@ -14,11 +14,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext_lazy as _
 
 from interchange.model import (
+    MAX_ANSWERS,
+    TOO_MANY_ANSWERS,
     MalformedFile,
     RawAnswer,
     RawQuestion,
     category_from_path,
     category_to_path,
+    check_counts,
     html_to_text,
     normalize_text,
     text_to_html,
@@ -50,6 +53,7 @@ _RESTORE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _HINT = re.compile(r"^//\s*bsa:(?P<hints>.*)$")
 _FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(?P<w>[^%]*)%")
+_ANSWER = re.compile(r"[~=][^~=]*")  # one answer: its marker up to the next marker
 _TRUE_FALSE = re.compile(r"^(?P<v>T|TRUE|F|FALSE)(?P<fb>#.*)?$", re.DOTALL)
 
 
@@ -97,6 +101,7 @@ def parse(text: str) -> list[RawQuestion]:
             question.category = category
             question.number = len(questions) + 1
             questions.append(question)
+            check_counts(questions)
         block.clear()
 
     for number, line in enumerate(text.split("\n"), start=1):
@@ -208,10 +213,10 @@ def _parse_question(source: str, start: int, hints: dict[str, str]) -> RawQuesti
         return question
     question.qtype = "multichoice"
     weighted = False
-    for token in re.split(r"(?=[~=])", answers):
-        token = token.strip()
-        if not token:
-            continue
+    for found in _ANSWER.finditer(answers):
+        if len(question.answers) >= MAX_ANSWERS:
+            raise MalformedFile(TOO_MANY_ANSWERS % {"limit": MAX_ANSWERS}, line=answers_line)
+        token = found.group().strip()
         marker, body = token[0], token[1:]
         fraction = Decimal(100 if marker == "=" else 0)
         weight = _WEIGHT.match(body)
@@ -237,9 +242,10 @@ def _decimal_hint(value: str | None) -> Decimal | None:
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 # --- Writing ----------------------------------------------------------------------------------

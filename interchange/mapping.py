@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from interchange.model import RawAnswer, RawQuestion, html_to_text, text_to_html
+from interchange.model import RawAnswer, RawQuestion, html_to_text, shown, text_to_html
 
 ALL_OR_NOTHING = "all_or_nothing"
 RIGHT_MINUS_WRONG = "right_minus_wrong"
@@ -51,7 +51,8 @@ EMPTY_ANSWER_TEXT = _("Eine Antwort hat keinen Text.")
 ANSWER_TOO_LONG = _("Eine Antwort ist länger als 500 Zeichen.")
 CATEGORY_TOO_LONG = _("Der Kategoriename ist länger als 100 Zeichen.")
 NO_CORRECT_ANSWER = _("Keine Antwort ist als richtig (mit positivem Prozentwert) markiert.")
-BAD_POINTS = _("Die Punktzahl %(points)s ist keine ganze Zahl ab 1.")
+MAX_POINTS = 1000
+BAD_POINTS = _("Die Punktzahl %(points)s ist keine ganze Zahl von 1 bis %(limit)s.")
 SINGLE_SEVERAL_RIGHT = _(
     "Mehrere Antworten sind zu 100 Prozent richtig. Eine Einfachauswahl hat genau eine "
     "richtige Antwort; als Mehrfachauswahl mit Prozentwerten exportieren."
@@ -124,9 +125,13 @@ def _percent(value: Decimal) -> str:
 def _points(raw: RawQuestion, default: int) -> int:
     if raw.points is None:
         return default
-    if raw.points != raw.points.to_integral_value() or raw.points < 1:
-        raise Refused(BAD_POINTS % {"points": format(raw.points.normalize(), "f")})
-    return int(raw.points)
+    points = raw.points
+    # bounds first: int() of a number like 1E+999999 from a file would take minutes
+    if not 1 <= points <= MAX_POINTS or points != points.to_integral_value():
+        written = points.normalize()
+        written = format(written, "f") if abs(written.adjusted()) < 12 else str(written)
+        raise Refused(BAD_POINTS % {"points": shown(written), "limit": MAX_POINTS})
+    return int(points)
 
 
 def _close(a: Decimal, b: Decimal) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_QUESTIONS = 500
+MAX_ANSWERS = 50  # per question; Moodle's own forms offer far fewer
 
 FILE_TOO_LARGE = _("Die Datei ist zu gross (höchstens 2 MB).")
 TOO_MANY_QUESTIONS = _("Die Datei enthält mehr als %(limit)s Fragen. Bitte teilen Sie sie auf.")
@@ -20,6 +21,8 @@ UNKNOWN_FORMAT = _(
     "Das Format ist unbekannt. Erwartet wird eine GIFT-Datei (.txt, .gift) oder Moodle-XML (.xml)."
 )
 NO_QUESTIONS = _("Die Datei enthält keine Fragen.")
+TOO_MANY_ANSWERS = _("Eine Frage hat mehr als %(limit)s Antworten.")
+NUL_CHARACTER = _("Die Datei enthält Nullzeichen; sie ist keine Textdatei.")
 
 
 class MalformedFile(ValueError):
@@ -31,6 +34,21 @@ class MalformedFile(ValueError):
             message = _("Zeile %(line)s: %(message)s") % {"line": line, "message": message}
         self.message = str(message)
         super().__init__(self.message)
+
+
+def check_counts(questions: list, answers: list | None = None, *, line: int | None = None):
+    """Refuses a file while it is read, as soon as it has too many questions or a question too
+    many answers: a small file of tiny questions cannot make the reader build a huge preview."""
+    if len(questions) > MAX_QUESTIONS:
+        raise MalformedFile(TOO_MANY_QUESTIONS % {"limit": MAX_QUESTIONS})
+    if answers is not None and len(answers) > MAX_ANSWERS:
+        raise MalformedFile(TOO_MANY_ANSWERS % {"limit": MAX_ANSWERS}, line=line)
+
+
+def shown(value, limit: int = 40) -> str:
+    """A value from the file as a message quotes it: short, whatever the file holds."""
+    text = str(value or "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass

@@ -9,29 +9,56 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError, SubElement, tostring  # noqa: S405
+from xml.parsers.expat import errors as expat_errors  # noqa: S410 (only its error codes)
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.utils.translation import gettext_lazy as _
 
 from interchange.model import (
+    MAX_ANSWERS,
     MalformedFile,
     RawAnswer,
     RawQuestion,
     category_from_path,
     category_to_path,
+    check_counts,
     html_to_text,
     normalize_text,
+    shown,
     text_to_html,
 )
 
 NOT_WELL_FORMED = _("Das XML ist nicht wohlgeformt (%(detail)s).")
+NOT_WELL_FORMED_PLAIN = _("Das XML ist nicht wohlgeformt.")
+# Expat's own messages are English; the common ones in German, the others without detail.
+_EXPAT_DETAILS = {
+    expat_errors.XML_ERROR_INVALID_TOKEN: _(
+        "ungültiges Zeichen; ist die Datei in der angegebenen Kodierung, meist UTF-8, gespeichert?"
+    ),
+    expat_errors.XML_ERROR_TAG_MISMATCH: _("ein End-Tag passt nicht zum offenen Element"),
+    expat_errors.XML_ERROR_UNCLOSED_TOKEN: _("ein Element ist nicht abgeschlossen"),
+    expat_errors.XML_ERROR_NO_ELEMENTS: _("die Datei enthält kein Element"),
+    expat_errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT: _(
+        "nach dem Wurzelelement folgt weiterer Inhalt"
+    ),
+    expat_errors.XML_ERROR_UNDEFINED_ENTITY: _("unbekannte Entity"),
+    expat_errors.XML_ERROR_UNKNOWN_ENCODING: _("unbekannte Zeichenkodierung"),
+    expat_errors.XML_ERROR_INCORRECT_ENCODING: _("die angegebene Zeichenkodierung stimmt nicht"),
+    expat_errors.XML_ERROR_BAD_CHAR_REF: _("Verweis auf ein unzulässiges Zeichen"),
+    expat_errors.XML_ERROR_SYNTAX: _("Syntaxfehler"),
+    expat_errors.XML_ERROR_DUPLICATE_ATTRIBUTE: _("ein Attribut steht doppelt"),
+}
+_EXPAT_CODES = {expat_errors.codes[message]: detail for message, detail in _EXPAT_DETAILS.items()}
 FORBIDDEN_XML = _(
     "Die Datei enthält DTD- oder Entity-Deklarationen. Diese werden aus Sicherheitsgründen "
     "nicht gelesen."
 )
 NOT_MOODLE_XML = _("Das ist keine Moodle-XML-Datei: Das Wurzelelement muss <quiz> sein.")
-BAD_FRACTION = _("Frage %(number)s: Die Gewichtung «%(value)s» ist keine Zahl.")
+BAD_FRACTION = _(
+    "Frage %(number)s: Die Gewichtung «%(value)s» ist keine Zahl zwischen -100 und 100."
+)
+TOO_MANY_ANSWERS = _("Frage %(number)s hat mehr als %(limit)s Antworten.")
 SCORING_TAG = "bsa-scoring:"
 
 
@@ -74,8 +101,9 @@ def parse(data: bytes) -> list[RawQuestion]:
         raise MalformedFile(FORBIDDEN_XML) from error
     except ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else None
-        detail = str(error).split(":")[0]
-        raise MalformedFile(NOT_WELL_FORMED % {"detail": detail}, line=line) from error
+        detail = _EXPAT_CODES.get(getattr(error, "code", None))
+        message = NOT_WELL_FORMED % {"detail": detail} if detail else NOT_WELL_FORMED_PLAIN
+        raise MalformedFile(message, line=line) from error
     if root.tag != "quiz":
         raise MalformedFile(NOT_MOODLE_XML)
     questions: list[RawQuestion] = []
@@ -103,11 +131,14 @@ def parse(data: bytes) -> list[RawQuestion]:
             question.single = _bool(element.findtext("single"), qtype != "multichoiceset")
             shuffle = element.findtext("shuffleanswers")
             question.shuffle = None if shuffle is None else _bool(shuffle, False)
-            for answer in element.findall("answer"):
+            answers = element.findall("answer")
+            if len(answers) > MAX_ANSWERS:
+                raise MalformedFile(TOO_MANY_ANSWERS % {"number": number, "limit": MAX_ANSWERS})
+            for answer in answers:
                 fraction = _decimal(answer.get("fraction", "0"))
-                if fraction is None:
+                if fraction is None or abs(fraction) > 100:
                     raise MalformedFile(
-                        BAD_FRACTION % {"number": number, "value": answer.get("fraction")}
+                        BAD_FRACTION % {"number": number, "value": shown(answer.get("fraction"))}
                     )
                 if qtype == "multichoiceset":
                     # All-or-nothing: Moodle marks each correct answer with "1", wrong with "0".
@@ -125,6 +156,7 @@ def parse(data: bytes) -> list[RawQuestion]:
         if qtype == "essay":
             question.model_answer = _formatted(element.find("graderinfo"))
         questions.append(question)
+        check_counts(questions)
     return questions
 
 

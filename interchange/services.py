@@ -15,6 +15,7 @@ from interchange.model import (
     MAX_QUESTIONS,
     NO_QUESTIONS,
     NOT_UTF8,
+    NUL_CHARACTER,
     TOO_MANY_QUESTIONS,
     UNKNOWN_FORMAT,
     MalformedFile,
@@ -64,6 +65,8 @@ def read_upload(*, name: str, data: bytes) -> list[PreviewItem]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise MalformedFile(NOT_UTF8) from error
+        if "\x00" in text:  # no text file; PostgreSQL could not store it in a quiz either
+            raise MalformedFile(NUL_CHARACTER, line=text.count("\n", 0, text.index("\x00")) + 1)
         raws = gift.parse(text.replace("\r\n", "\n").replace("\r", "\n"))
     if len(raws) > MAX_QUESTIONS:
         raise MalformedFile(TOO_MANY_QUESTIONS % {"limit": MAX_QUESTIONS})

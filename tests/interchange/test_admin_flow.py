@@ -201,13 +201,41 @@ def test_another_persons_preview_cannot_be_saved(client):
     assert not Quiz.objects.filter(title="Fremd").exists()
 
 
-def test_a_participant_cannot_import_or_export(client):
+def test_who_has_no_quiz_rights_cannot_import_preview_or_export(client):
     from tests.factories import UserFactory
 
-    client.force_login(UserFactory())
+    # given a trainer's pending preview and a quiz
+    client.force_login(editor())
+    preview_url = _upload(client, "a.gift", b"Frage {T}", title="Nicht fremd")["Location"]
     quiz = make_quiz()
-    assert client.get(IMPORT_URL).status_code in (302, 403)
-    assert client.get(f"{IMPORT_URL}export/{quiz.pk}/?format=gift").status_code in (302, 403)
+    urls = [IMPORT_URL, preview_url, f"{IMPORT_URL}export/{quiz.pk}/?format=gift"]
+    # then a participant is sent to the admin login, like everywhere in the admin
+    client.force_login(UserFactory())
+    for url in urls:
+        response = client.get(url)
+        assert (response.status_code, response["Location"].split("?")[0]) == (302, "/admin/login/")
+        response = client.post(url, {"save": "1"})
+        assert response.status_code == 302
+    # and a unit lead, who may enter the admin but not write quizzes, is turned away there
+    client.force_login(editor(group="Dienststellenleitung", username="leitung"))
+    for url in urls:
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+        assert client.post(url, {"save": "1"})["Location"] == "/admin/"
+    assert IMPORT_URL not in client.get("/admin/").content.decode()
+    assert not Quiz.objects.filter(title="Nicht fremd").exists()
+
+
+def test_a_saved_preview_cannot_be_saved_again(client):
+    # given a trainer who saved a preview
+    client.force_login(editor())
+    preview_url = _upload(client, "a.gift", b"Frage {T}", title="Einmal")["Location"]
+    client.post(preview_url, {"save": "1"})
+    # when the same form is posted again (a double click, the back button, a replay)
+    response = client.post(preview_url, {"save": "1"})
+    # then it is gone and nothing is saved twice
+    assert response["Location"] == IMPORT_URL
+    assert Quiz.objects.filter(title="Einmal").count() == 1
 
 
 def test_export_of_a_revision_and_another_quizs_revision_is_not_found(client):
