@@ -142,3 +142,35 @@ def test_erasure_voids_every_statement_and_the_outbox_forgets_the_person(ralph):
             "id": void.payload["object"]["id"],
         }
         assert stored["actor"]["account"]["name"] == str(xapi.SYSTEM_KEY)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_beat_task_delivers_a_statement_whose_message_was_lost(ralph, celery_worker):
+    import uuid
+
+    from django.utils import timezone
+
+    from training.xapi import statements as profile
+    from training.xapi.tasks import deliver_pending_statements
+
+    # given a statement in the outbox whose delivery message never reached the broker
+    actor = Actor.objects.create(user=UserFactory())
+    statement_id = uuid.uuid4()
+    row = Statement.objects.create(
+        statement_id=statement_id,
+        actor=actor,
+        payload=profile.statement(
+            statement_id=statement_id,
+            base=xapi.base_url(),
+            actor_key=actor.key,
+            verb_name="experienced",
+            obj=profile.activity(xapi.base_url(), "module", 5),
+            timestamp=timezone.now(),
+        ),
+    )
+    # when the beat task runs
+    deliver_pending_statements.delay()
+    # then the worker delivers it, and Ralph holds it
+    wait_for(lambda: Statement.objects.filter(pk=row.pk, sent_at__isnull=False).exists())
+    assert ralph.statement(statement_id)["actor"]["account"]["name"] == str(actor.key)

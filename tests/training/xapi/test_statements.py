@@ -116,3 +116,37 @@ def test_an_essay_attempt_is_passed_or_failed_only_once_marked(lrs, build_world,
     passed = Statement.objects.get(payload__verb__id__in=outcomes).payload
     assert passed["verb"]["id"] == VERB + "passed"
     assert passed["result"]["score"]["raw"] == 4.0
+
+
+def test_a_regrade_that_turns_a_failed_attempt_into_a_pass_states_passed(
+    lrs, db, client, settings, tmp_path
+):
+    from tests.factories import UserFactory, make_course, make_quiz, place_quiz
+    from tests.training.quizzes.test_regrade import (
+        QUESTIONS,
+        fail_on_faulty_question,
+        lead_client,
+        post_regrade,
+    )
+
+    settings.MEDIA_ROOT = tmp_path
+    # given a participant who failed only on a faulty question
+    course, _section, (module,) = make_course(modules=1)
+    quiz = make_quiz(questions=QUESTIONS, pass_mark=100)
+    module = place_quiz(module, quiz)
+    _enrollment, sitting = fail_on_faulty_question(client, UserFactory(), course, module)
+    assert [v for v, _ in _verbs()][-1] == "failed"
+    before = Statement.objects.count()
+    # when the course lead regrades the question
+    client, _lead = lead_client(client)
+    assert post_regrade(client, quiz, sitting).status_code == 302
+    # then the attempt is stated as passed with its new score, and the module and course as
+    # completed, in that order (the certificate follows after commit)
+    after = [v for v in _verbs()[before:] if v[0] != "earned"]
+    assert after == [
+        ("passed", f"{BASE}/xapi/activities/quiz/{quiz.pk}"),
+        ("completed", f"{BASE}/xapi/activities/module/{module.pk}"),
+        ("completed", f"{BASE}/xapi/activities/course/{course.pk}"),
+    ]
+    passed = Statement.objects.get(payload__verb__id=VERB + "passed").payload
+    assert passed["result"]["score"]["raw"] == passed["result"]["score"]["max"]
