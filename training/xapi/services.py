@@ -9,7 +9,6 @@ Nothing is written when no LRS is configured.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from decimal import Decimal
 
@@ -27,8 +26,6 @@ from training.xapi.delivery import (  # noqa: F401 (delivery is part of this ser
 )
 from training.xapi.models import Actor, Statement
 from training.xapi.tasks import deliver_statements
-
-logger = logging.getLogger(__name__)
 
 SYSTEM_KEY = uuid.UUID("00000000-0000-4000-8000-000000000000")
 
@@ -55,13 +52,6 @@ def system_actor() -> Actor:
     return actor
 
 
-def _enqueue(actor_id: int) -> None:
-    try:
-        deliver_statements.delay(actor_id)
-    except Exception:  # a broker or LRS hiccup must not fail the participant's request
-        logger.warning("xAPI delivery for actor %s not enqueued; the beat task retries", actor_id)
-
-
 def _record(user_id, verb_name: str, obj: dict, **fields) -> Statement | None:
     if not enabled() or user_id is None:
         return None
@@ -77,7 +67,9 @@ def _record(user_id, verb_name: str, obj: dict, **fields) -> Statement | None:
         **fields,
     )
     row = Statement.objects.create(statement_id=statement_id, actor=actor, payload=payload)
-    transaction.on_commit(lambda: _enqueue(actor.pk))
+    # after commit; an unreachable broker is logged, never the request's failure (the beat
+    # task sends what is left)
+    deliver_statements.delay_on_commit(actor.pk)
     return row
 
 
@@ -248,5 +240,5 @@ def forget_person(user) -> int:
         )
     actor.delete()
     if ids and enabled():
-        transaction.on_commit(lambda: _enqueue(system.pk))
+        deliver_statements.delay_on_commit(system.pk)
     return len(ids)

@@ -28,7 +28,9 @@ def _participant_with_quiz_module():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_module_read_reaches_ralph_through_the_worker(ralph, celery_worker):
+def test_a_module_read_reaches_ralph_through_the_worker(
+    restorable_database, django_db_serialized_rollback, ralph, celery_worker
+):
     # given a participant and a module with a quiz (reading it does not complete it)
     user, course, module = _participant_with_quiz_module()
     # when they mark the module read
@@ -146,7 +148,9 @@ def test_erasure_voids_every_statement_and_the_outbox_forgets_the_person(ralph):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_beat_task_delivers_a_statement_whose_message_was_lost(ralph, celery_worker):
+def test_the_beat_task_delivers_a_statement_whose_message_was_lost(
+    restorable_database, django_db_serialized_rollback, ralph, celery_worker
+):
     import uuid
 
     from django.utils import timezone
