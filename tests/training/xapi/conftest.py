@@ -12,8 +12,10 @@ or started fails the test with the reason.
 """
 
 import base64
+import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,26 +46,34 @@ def _ralph_home() -> Path:
 
 @pytest.fixture(scope="session")
 def ralph_bin():
+    """Ralph's command, installed once per checkout (and again when the pins change). Test
+    processes running side by side (xdist) take a lock: one installs, the others wait; an
+    install that was interrupted is not mistaken for a finished one."""
     home = _ralph_home()
-    ralph = home / "bin" / "ralph"
-    if not ralph.exists():
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "venv", str(home)], check=True, capture_output=True
-            )
-            subprocess.run(
-                [str(home / "bin" / "python"), "-m", "pip", "install", "-q", *RALPH_REQUIREMENTS],
-                check=True,
-                capture_output=True,
-                timeout=900,
-            )
-        except (subprocess.SubprocessError, OSError) as error:
-            output = getattr(error, "stderr", b"") or b""
-            pytest.fail(
-                f"Ralph (the test LRS) could not be installed into {home}: {error}\n"
-                f"{output.decode(errors='replace')[-2000:]}"
-            )
-    return ralph
+    home.parent.mkdir(parents=True, exist_ok=True)
+    ready = home / "installed.txt"
+    wanted = "\n".join(RALPH_REQUIREMENTS)
+    with open(home.parent / "ralph.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists() or ready.read_text() != wanted:
+            shutil.rmtree(home, ignore_errors=True)
+            try:
+                subprocess.run(
+                    [sys.executable, "-m", "venv", str(home)], check=True, capture_output=True
+                )
+                subprocess.run(
+                    [str(home / "bin" / "python"), "-m", "pip", "install", "-q",
+                     *RALPH_REQUIREMENTS],
+                    check=True, capture_output=True, timeout=900,
+                )  # fmt: skip
+            except (subprocess.SubprocessError, OSError) as error:
+                output = getattr(error, "stderr", b"") or b""
+                pytest.fail(
+                    f"Ralph (the test LRS) could not be installed into {home}: {error}\n"
+                    f"{output.decode(errors='replace')[-2000:]}"
+                )
+            ready.write_text(wanted)
+    return home / "bin" / "ralph"
 
 
 def _free_port() -> int:
