@@ -9,6 +9,8 @@ Nothing is written when no LRS is configured.
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from decimal import Decimal
 
@@ -26,6 +28,8 @@ from training.xapi.delivery import (  # noqa: F401 (delivery is part of this ser
 )
 from training.xapi.models import Actor, Statement
 from training.xapi.tasks import deliver_statements
+
+logger = logging.getLogger(__name__)
 
 SYSTEM_KEY = uuid.UUID("00000000-0000-4000-8000-000000000000")
 
@@ -52,6 +56,16 @@ def system_actor() -> Actor:
     return actor
 
 
+def _enqueue(actor_id: int) -> None:
+    """After commit. The change that wrote a statement never fails for its delivery: an
+    unreachable broker is logged and counted (``delay_or_log``); in-process mode (no broker)
+    runs the task right here, and an unreachable LRS leaves the row for the beat task."""
+    try:
+        deliver_statements.delay_or_log(actor_id)
+    except Exception:
+        logger.warning("xAPI delivery for actor %s failed; the beat task retries", actor_id)
+
+
 def _record(user_id, verb_name: str, obj: dict, **fields) -> Statement | None:
     if not enabled() or user_id is None:
         return None
@@ -67,9 +81,7 @@ def _record(user_id, verb_name: str, obj: dict, **fields) -> Statement | None:
         **fields,
     )
     row = Statement.objects.create(statement_id=statement_id, actor=actor, payload=payload)
-    # after commit; an unreachable broker is logged, never the request's failure (the beat
-    # task sends what is left)
-    deliver_statements.delay_on_commit(actor.pk)
+    transaction.on_commit(functools.partial(_enqueue, actor.pk))
     return row
 
 
@@ -240,5 +252,5 @@ def forget_person(user) -> int:
         )
     actor.delete()
     if ids and enabled():
-        deliver_statements.delay_on_commit(system.pk)
+        transaction.on_commit(functools.partial(_enqueue, system.pk))
     return len(ids)
