@@ -27,6 +27,7 @@ from audit.services import record_audit
 from certificates import credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
 from training.services import lock_enrollment
+from training.xapi import services as xapi
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                     exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
                 )
                 certificate.save(force_insert=True)
+                _record_earned(user_id=facts.user_id, course_id=facts.course_id)
     except IntegrityError:
         if certificate is not None:
             certificate.pdf.delete(save=False)
@@ -139,6 +141,12 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
         return IssueResult(winner, created=False)
     logger.info("Issued certificate %s for enrollment %s", certificate.serial, enrollment_id)
     return IssueResult(certificate, created=True)
+
+
+def _record_earned(*, user_id: int, course_id: int) -> None:
+    """The xAPI statement «earned» for the course's certificate, in the issuing transaction."""
+    if xapi.enabled():
+        xapi.certificate_earned(user_id=user_id, course_id=course_id)
 
 
 def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certificate:

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings_celery import *  # noqa: F403 (timeouts, delivery, beat schedule)
 from config.settings_logging import logging_config
+from config.settings_xapi import *  # noqa: F403 (learning records to an LRS)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -49,7 +50,9 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layo
 INSTALLED_APPS = [
     "cms",
     "training",
+    "training.xapi",
     "certificates",
+    "interchange",
     "workspace",
     "accounts",
     "audit",
@@ -358,7 +361,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # --- Privacy --------------------------------------------------------------------------------
 # Accounts without enrollment and without login for this long are anonymised by a beat task.

@@ -4,6 +4,7 @@ stay there."""
 
 from celery.schedules import crontab
 
+CELERY_TASK_EAGER_PROPAGATES = True  # in-process mode (no REDIS_URL): errors surface
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -42,6 +43,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.purge_workspace_jobs",
         "schedule": 60.0 * 60 * 6,
     },
+    # Statements an LRS did not take yet (unreachable, answered 5xx): delivery only delays.
+    "xapi-deliver-pending": {"task": "xapi.deliver_pending_statements", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "accounts.tasks.apply_retention",

@@ -402,6 +402,14 @@ MATRIX: dict[str, Access] = {
     ),
     # --- essay marking -------------------------------------------------------------------------
     "admin/bewertung/": Access("/admin/bewertung/", editors("200")),
+    # Question interchange (interchange/admin.py): whoever may add or change quizzes.
+    "admin/fragen-austausch/": Access("/admin/fragen-austausch/", editors("200")),
+    "admin/fragen-austausch/vorschau/<str:token>/": Access(
+        "/admin/fragen-austausch/vorschau/unbekannt/", editors("302 /admin/fragen-austausch/")
+    ),
+    "admin/fragen-austausch/export/<int:quiz_id>/": Access(
+        lambda w: f"/admin/fragen-austausch/export/{w['quiz'].pk}/", editors("200")
+    ),
     "admin/bewertung/<int:sitting_id>/": Access(
         lambda w: f"/admin/bewertung/{w['sitting'].pk}/", own_cohort("200")
     ),

@@ -1,8 +1,9 @@
 """The layout of DESIGN.md §2, read from the code's own imports (``ast``, nothing is imported).
 
-- Dependencies point one way: workspace → certificates → training → cms; every app may use
-  core, accounts and audit below them; accounts may use audit and core, audit only core, core
-  none. Nothing imports config (the composition root: settings, URLs, Celery, WSGI/ASGI).
+- Dependencies point one way: workspace → certificates → training → cms, and interchange →
+  training; every app may use core, accounts and audit below them; accounts may use audit and
+  core, audit only core, core none. Nothing imports config (the composition root: settings,
+  URLs, Celery, WSGI/ASGI).
 - No import cycle between modules, counting imports inside functions too (a deferred import
   hides a cycle, it does not remove it).
 - No ``apps.get_model`` across apps outside migrations: another app's rows are reached through
@@ -21,7 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "audit", "accounts", "cms", "training", "certificates", "workspace")
+APPS = (
+    "config",
+    "core",
+    "audit",
+    "accounts",
+    "cms",
+    "training",
+    "certificates",
+    "interchange",
+    "workspace",
+)
 
 # What each app may import besides itself.
 ALLOWED = {
@@ -32,6 +43,9 @@ ALLOWED = {
     "cms": {"core", "accounts", "audit"},
     "training": {"cms", "core", "accounts", "audit"},
     "certificates": {"training", "cms", "core", "accounts", "audit"},
+    # Question import/export (GIFT, Moodle XML) writes quizzes through the quiz engine; an app of
+    # its own beside certificates, so that training stays under the 30 % share below.
+    "interchange": {"training", "cms", "core", "accounts", "audit"},
     "workspace": {"certificates", "training", "cms", "core", "accounts", "audit"},
 }
 

@@ -48,9 +48,11 @@ def test_the_retry_budget_bridges_a_five_minute_outage():
     assert len({round(d[3], 3) for d in draws}) > 100
 
 
-def test_certificate_tasks_use_the_budget():
+def test_certificate_and_xapi_tasks_use_the_budget():
     from certificates.tasks import issue_certificate, send_certificate_email
     from core.task_base import RETRY_LIMIT
+    from training.xapi.tasks import deliver_statements
 
     assert issue_certificate.max_retries == RETRY_LIMIT
     assert send_certificate_email.max_retries == RETRY_LIMIT
+    assert deliver_statements.max_retries == RETRY_LIMIT

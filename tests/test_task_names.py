@@ -26,6 +26,8 @@ NAMES_ON_THE_BROKER = {
     "training.run_workspace_job",
     "training.send_invitations",
     "training.purge_workspace_jobs",
+    "xapi.deliver_statements",
+    "xapi.deliver_pending_statements",
 }
 
 

@@ -35,6 +35,7 @@ from training.models import (
 from training.quizzes.selectors import module_quiz
 from training.selectors import enrollment_for_module
 from training.tasks import queue_invitations
+from training.xapi import services as xapi
 
 ENROLL_EMAIL_INVALID = _("Bitte geben Sie eine gültige E-Mail-Adresse an.")
 ENROLL_NAME_MISSING = _("Für ein neues Konto sind Vor- und Nachname nötig.")
@@ -101,6 +102,9 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+        xapi.module_completed(
+            user_id=enrollment.user_id, module_id=module_id, course_id=enrollment.course_id
+        )
     if enrollment.completed_at is None:
         done = set(
             enrollment.progress.filter(completed_at__isnull=False).values_list(
@@ -111,6 +115,7 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
         if required and required <= done:
             enrollment.completed_at = timezone.now()
             enrollment.save(update_fields=["completed_at"])
+            xapi.course_completed(user_id=enrollment.user_id, course_id=enrollment.course_id)
             events.announce_enrollment_completed(enrollment.pk)
     return progress
 
@@ -194,6 +199,9 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
             progress.page_revision_id = module.live_revision_id
             progress.full_clean()
             progress.save(update_fields=["content_done_at", "page_revision"])
+            xapi.module_experienced(
+                user_id=user.pk, module_id=module.pk, course_id=enrollment.course_id
+            )
         return complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
 
 

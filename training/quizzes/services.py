@@ -34,6 +34,7 @@ from training.services import (
     lock_active_enrollment,
     record_quiz_passed,
 )
+from training.xapi import services as xapi
 
 # A submit that leaves the browser just before the deadline still counts.
 TIME_LIMIT_GRACE = timedelta(seconds=15)
@@ -135,6 +136,7 @@ def settle(sitting: Sitting, quiz, questions: Mapping[str, QuizQuestion], now) -
         sitting.answers_discarded = True
     _clean_sitting(sitting)
     sitting.save()
+    xapi.sitting_scored(sitting, was_passed)
     if sitting.passed and not was_passed:
         _record_pass(sitting, now)
 
@@ -224,6 +226,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
             # the two unique constraints are the database's to enforce (IntegrityError below)
             _clean_sitting(sitting, constraints=False)
             sitting.save()
+            xapi.sitting_started(sitting)
     except (IntegrityError, ValidationError):
         # Another request started an attempt at the same moment; the constraints let only one
         # through. Resume that one if it is open; otherwise the attempt number is taken.
@@ -264,6 +267,7 @@ def _store(sitting: Sitting, question: QuizQuestion, response, now) -> None:
         "points": None if points is None else str(points),
         "answered_at": now.isoformat(),
     }
+    xapi.sitting_answered(sitting, question, points)
 
 
 def _check_form(sitting: Sitting, token, question_id) -> None:
