@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "training",
     "training.xapi",
     "certificates",
-    "interchange",
+    "workspace.interchange",
     "workspace",
     "accounts",
     "audit",

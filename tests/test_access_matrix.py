@@ -402,7 +402,7 @@ MATRIX: dict[str, Access] = {
     ),
     # --- essay marking -------------------------------------------------------------------------
     "admin/bewertung/": Access("/admin/bewertung/", editors("200")),
-    # Question interchange (interchange/admin.py): whoever may add or change quizzes.
+    # Question interchange (workspace/interchange/admin.py): whoever may add or change quizzes.
     "admin/fragen-austausch/": Access("/admin/fragen-austausch/", editors("200")),
     "admin/fragen-austausch/vorschau/<str:token>/": Access(
         "/admin/fragen-austausch/vorschau/unbekannt/", editors("302 /admin/fragen-austausch/")

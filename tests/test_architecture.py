@@ -1,7 +1,7 @@
 """The layout of DESIGN.md §2, read from the code's own imports (``ast``, nothing is imported).
 
-- Dependencies point one way: workspace → certificates → training → cms, and interchange →
-  training; every app may use core, accounts and audit below them; accounts may use audit and
+- Dependencies point one way: workspace → certificates → training → cms; every app may use core,
+  accounts and audit below them; accounts may use audit and
   core, audit only core, core none. Nothing imports config (the composition root: settings,
   URLs, Celery, WSGI/ASGI).
 - No import cycle between modules, counting imports inside functions too (a deferred import
@@ -30,7 +30,6 @@ APPS = (
     "cms",
     "training",
     "certificates",
-    "interchange",
     "workspace",
 )
 
@@ -43,9 +42,6 @@ ALLOWED = {
     "cms": {"core", "accounts", "audit"},
     "training": {"cms", "core", "accounts", "audit"},
     "certificates": {"training", "cms", "core", "accounts", "audit"},
-    # Question import/export (GIFT, Moodle XML) writes quizzes through the quiz engine; an app of
-    # its own beside certificates, so that training stays under the 30 % share below.
-    "interchange": {"training", "cms", "core", "accounts", "audit"},
     "workspace": {"certificates", "training", "cms", "core", "accounts", "audit"},
 }
 

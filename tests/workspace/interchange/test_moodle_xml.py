@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from interchange import mapping, moodle_xml, services
-from interchange.model import MAX_FILE_BYTES, MAX_QUESTIONS, MalformedFile
+from workspace.interchange import mapping, moodle_xml, services
+from workspace.interchange.model import MAX_FILE_BYTES, MAX_QUESTIONS, MalformedFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

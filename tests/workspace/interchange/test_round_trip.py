@@ -5,9 +5,9 @@ import uuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interchange import gift, mapping, moodle_xml
-from interchange.model import html_to_text, normalize_text, text_to_html
 from training.models import Quiz
+from workspace.interchange import gift, mapping, moodle_xml
+from workspace.interchange.model import html_to_text, normalize_text, text_to_html
 
 _chars = st.characters(
     blacklist_categories=("Cs", "Cc", "Co", "Cn"),

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from interchange import gift, mapping, moodle_xml
-from interchange.mapping import PreviewItem
-from interchange.model import (
+from training.models import Quiz
+from workspace.interchange import gift, mapping, moodle_xml
+from workspace.interchange.mapping import PreviewItem
+from workspace.interchange.model import (
     FILE_TOO_LARGE,
     MAX_FILE_BYTES,
     MAX_QUESTIONS,
@@ -20,7 +21,6 @@ from interchange.model import (
     UNKNOWN_FORMAT,
     MalformedFile,
 )
-from training.models import Quiz
 
 GIFT = "gift"
 MOODLE_XML = "xml"

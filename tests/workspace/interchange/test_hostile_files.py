@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import Revision
 
-from interchange import gift, mapping, model, moodle_xml, services
 from tests.factories import editor
 from training.models import Quiz
+from workspace.interchange import gift, mapping, model, moodle_xml, services
 
 IMPORT_URL = "/admin/fragen-austausch/"
 

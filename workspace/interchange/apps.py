@@ -3,5 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class InterchangeConfig(AppConfig):
-    name = "interchange"
+    name = "workspace.interchange"
+    label = "interchange"
     verbose_name = _("Fragenaustausch (GIFT, Moodle-XML)")

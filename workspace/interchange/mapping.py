@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from interchange.model import RawAnswer, RawQuestion, html_to_text, shown, text_to_html
+from workspace.interchange.model import RawAnswer, RawQuestion, html_to_text, shown, text_to_html
 
 ALL_OR_NOTHING = "all_or_nothing"
 RIGHT_MINUS_WRONG = "right_minus_wrong"

@@ -15,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.utils.translation import gettext_lazy as _
 
-from interchange.model import (
+from workspace.interchange.model import (
     MAX_ANSWERS,
     MalformedFile,
     RawAnswer,

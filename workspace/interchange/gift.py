@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from interchange.model import (
+from workspace.interchange.model import (
     MAX_ANSWERS,
     TOO_MANY_ANSWERS,
     MalformedFile,

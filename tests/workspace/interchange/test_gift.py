@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from interchange import gift, mapping
-from interchange.model import MalformedFile
+from workspace.interchange import gift, mapping
+from workspace.interchange.model import MalformedFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,9 +9,9 @@ from wagtail import blocks
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import rich_text
 
-from interchange import admin, mapping, services
 from tests.factories import editor, make_quiz, true_false
 from training.models import Quiz
+from workspace.interchange import admin, mapping, services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IMPORT_URL = "/admin/fragen-austausch/"

@@ -23,9 +23,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import ListingButton
 
-from interchange import services
-from interchange.model import MAX_FILE_BYTES, MalformedFile
 from training.models import Quiz
+from workspace.interchange import services
+from workspace.interchange.model import MAX_FILE_BYTES, MalformedFile
 
 NAMESPACE = "training_interchange"
 PREVIEW_SECONDS = 60 * 60
