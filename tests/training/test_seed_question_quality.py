@@ -1,4 +1,4 @@
-"""The seeded quizzes test competence, every part of every learning objective, and give nothing away.
+"""The seeded quizzes test competence and every part of every objective, and give nothing away.
 
 * **Objectives.** Each module file lists its learning objectives with an ``id`` and, where an
   objective names several things, ``parts`` (words of its text). Each question names the
@@ -45,7 +45,7 @@ def objective_targets(module: dict) -> set[str]:
     return targets
 
 
-def tested_targets(quiz: dict, module: dict) -> set[str]:
+def targets_tested_by(quiz: dict, module: dict) -> set[str]:
     """What the questions test; a bare id counts for every part of that objective."""
     parts = {o["id"]: o.get("parts") or [] for o in module["learning_objectives"]}
     tested = set()
@@ -84,7 +84,7 @@ def test_every_part_of_every_objective_is_tested(slug):
             objective, _, part = ref.partition("/")
             assert objective in ids, f"{slug}: unknown objective {ref!r}"
             assert not part or ref in targets, f"{slug}: unknown part {ref!r}"
-    untested = targets - tested_targets(quiz, module)
+    untested = targets - targets_tested_by(quiz, module)
     assert not untested, f"{slug}: untested {sorted(untested)}"
 
 
@@ -93,8 +93,8 @@ def test_the_coverage_check_fails_on_an_untested_part():
     module = {"learning_objectives": [{"id": "x", "text": "A und B", "parts": ["A", "B"]}]}
     quiz = {"questions": [{"objectives": ["x/A"]}]}
     # then the other part is reported, and a bare id covers both
-    assert objective_targets(module) - tested_targets(quiz, module) == {"x/B"}
-    assert objective_targets(module) <= tested_targets(
+    assert objective_targets(module) - targets_tested_by(quiz, module) == {"x/B"}
+    assert objective_targets(module) <= targets_tested_by(
         {"questions": [{"objectives": ["x"]}]}, module
     )
 
@@ -120,6 +120,8 @@ def test_no_question_gives_its_answer_away(slug):
         if question["type"] not in ("single_choice", "multiple_choice"):
             continue
         answers = question["answers"]
+        # A comma in an unquoted YAML flow mapping splits an option into extra keys.
+        assert all(set(a) <= {"text", "correct", "feedback"} for a in answers), answers
         wrong = [a for a in answers if not a.get("correct")]
         for answer in wrong:
             assert not ABSOLUTE.search(answer["text"]), f"{slug}: {answer['text']!r}"
