@@ -67,7 +67,9 @@ def glossary_page_url() -> str:
 
 
 def _pattern(spellings) -> re.Pattern:
-    alternatives = "|".join(re.escape(escape(s, quote=False)) for s in sorted(spellings, key=len))
+    # Longest first: "BITV 2.0" before "BITV".
+    longest_first = sorted(spellings, key=len, reverse=True)
+    alternatives = "|".join(re.escape(escape(s, quote=False)) for s in longest_first)
     # Not inside a longer word or compound: "DSG" is not linked in "revDSG" or "DSG-Revision".
     return re.compile(rf"(?<![\w-])({alternatives})(?![\w])")
 
@@ -80,7 +82,7 @@ def _link(term: Term, found: str) -> str:
 def link_first_uses(markup: str, terms) -> tuple[str, list[Term]]:
     """The markup with the first use of each term linked, and the terms used, in order of
     first use."""
-    patterns = [(t, _pattern(sorted(t.spellings, key=len, reverse=True))) for t in terms]
+    patterns = [(t, _pattern(t.spellings)) for t in terms]
     used: list[Term] = []
     open_skips: list[str] = []
     out = []
@@ -107,13 +109,17 @@ def link_first_uses(markup: str, terms) -> tuple[str, list[Term]]:
 
 
 def _link_in_text(text: str, patterns, used: list[Term]) -> str:
-    # Earliest match first, so a text that names two terms links both where they stand.
+    # Earliest match first, so a text that names two terms links both where they stand; at the
+    # same place the longer one ("OZG 2.0", not "OZG").
     best = None
     for term, pattern in patterns:
         if term in used:
             continue
         match = pattern.search(text)
-        if match and (best is None or match.start() < best[1].start()):
+        if match and (
+            best is None
+            or (match.start(), -len(match.group(1))) < (best[1].start(), -len(best[1].group(1)))
+        ):
             best = (term, match)
     if best is None:
         return text
