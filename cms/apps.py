@@ -47,6 +47,17 @@ def connect_tree_changes():
                 dispatch_uid=f"cms.tree.{model.__name__}.{signal is post_save}",
                 weak=False,
             )
+    from cms.glossary import glossary_changed
+    from cms.models import GlossaryPage
+
+    for model in (GlossaryTerm, GlossaryPage):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                glossary_changed,
+                sender=model,
+                dispatch_uid=f"cms.glossary.{model.__name__}.{signal is post_save}",
+                weak=False,
+            )
     m2m_changed.connect(
         tree_changed,
         sender=PageViewRestriction.groups.through,

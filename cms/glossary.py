@@ -7,17 +7,23 @@ acronyms in ``<abbr title="…">`` with their long form. Headings, links and the
 are left alone.
 
 The terms come from the memo of the tree (``cms.tree_cache``): saving or deleting a
-``GlossaryTerm`` sets a new tree version (``cms.apps``), and ``glossary_version`` goes into the
-module body's fragment cache key, so a changed explanation shows at once.
+``GlossaryTerm`` sets a new tree version (``cms.apps``). The module body's fragment cache key
+holds ``glossary_version``, a value in the shared cache that the same changes (and saving the
+glossary page) renew, so a changed explanation shows at once and a cached body costs no query.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 from html import escape
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import connection, transaction
 
 from cms.models import GlossaryPage, GlossaryTerm
 from cms.tree_cache import memoised
+
+VERSION_KEY = "cms:glossary-version"
 
 ANCHOR_PREFIX = "begriff-"
 # Text inside these elements is never linked.
@@ -52,10 +58,24 @@ def glossary_terms() -> tuple[Term, ...]:
 
 
 def glossary_version() -> str:
-    """Changes whenever a term, its explanation or the glossary page's address changes."""
-    terms = glossary_terms()
-    digest = hashlib.sha256(repr((terms, glossary_page_url())).encode()).hexdigest()
-    return digest[:16]
+    """Renewed whenever a term or the glossary page is saved or deleted (``glossary_changed``)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY) or uuid4().hex
+    return version
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+
+
+def glossary_changed(**kwargs) -> None:
+    """Signal handler: at once, and again after the commit (as ``cms.tree_cache`` does), so a
+    body rendered from the old rows in between is not kept under the new version."""
+    _new_version()
+    if connection.in_atomic_block:
+        transaction.on_commit(_new_version)
 
 
 def glossary_page_url() -> str:
