@@ -17,11 +17,13 @@ def connect_tree_changes():
     """A new tree version (``cms.tree_cache``) whenever what the memo holds may have changed:
     any page saved or deleted (publishing, unpublishing and editing save the page; Wagtail
     updates descendants' URL paths inside the parent's save), a move (which rewrites paths
-    without saving the descendants), a site or a view restriction saved or deleted."""
+    without saving the descendants), a site, a view restriction or a glossary term saved or
+    deleted."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from cms.models import GlossaryTerm
     from cms.tree_cache import tree_changed
 
     def page_saved_or_deleted(sender, instance, **kwargs):
@@ -36,12 +38,24 @@ def connect_tree_changes():
         (post_page_move, "moved"),
     ]:
         signal.connect(tree_changed, dispatch_uid=f"cms.tree.{name}", weak=False)
-    for model in (Site, PageViewRestriction):
+    # The glossary's terms are memoised with the tree (cms.glossary).
+    for model in (Site, PageViewRestriction, GlossaryTerm):
         for signal in (post_save, post_delete):
             signal.connect(
                 tree_changed,
                 sender=model,
                 dispatch_uid=f"cms.tree.{model.__name__}.{signal is post_save}",
+                weak=False,
+            )
+    from cms.glossary import glossary_changed
+    from cms.models import GlossaryPage
+
+    for model in (GlossaryTerm, GlossaryPage):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                glossary_changed,
+                sender=model,
+                dispatch_uid=f"cms.glossary.{model.__name__}.{signal is post_save}",
                 weak=False,
             )
     m2m_changed.connect(

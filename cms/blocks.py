@@ -80,6 +80,42 @@ class ImageBlock(blocks.StructBlock):
         label = _("Bild")
 
 
+# Diagrams drawn for this course (SVG under cms/static/cms/figures/). Static files rather than
+# uploads: an uploaded SVG can carry script, so image uploads stay raster-only.
+FIGURES = [
+    ("reifegradmodell", _("Reifegradmodell: vier Dimensionen, Ziele bis 2031")),
+    ("customer-journey", _("Customer Journey: die Lebenslage Umzug")),
+    ("veraenderungskurve", _("Veränderungskurve")),
+]
+
+
+class FigureBlock(blocks.StructBlock):
+    """A course diagram with a short alternative text and a full text version beside it."""
+
+    figure = blocks.ChoiceBlock(choices=FIGURES, label=_("Abbildung"))
+    alt_text = blocks.CharBlock(
+        label=_("Alternativtext"),
+        max_length=250,
+        help_text=_("Kurz: was die Abbildung zeigt. Die Einzelheiten gehören in die Textfassung."),
+    )
+    description = blocks.RichTextBlock(
+        label=_("Textfassung"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Alles, was die Abbildung aussagt, als Text (aufklappbar unter dem Bild)."),
+    )
+    caption = blocks.CharBlock(label=_("Bildunterschrift"), required=False, max_length=250)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["figure_path"] = f"cms/figures/{value.get('figure')}.svg"
+        return context
+
+    class Meta:
+        template = "cms/blocks/figure.html"
+        icon = "image"
+        label = _("Abbildung des Kurses")
+
+
 class VideoBlock(blocks.StructBlock):
     video = EmbedBlock(label=_("Video-URL"))
     title = blocks.CharBlock(label=_("Titel"), required=False, max_length=200)
@@ -182,6 +218,7 @@ class ModuleBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Text"), icon="pilcrow")
     image = ImageBlock()
+    figure = FigureBlock()
     video = VideoBlock()
     callout = CalloutBlock()
     case_study = CaseStudyBlock()

@@ -43,7 +43,7 @@ class HomePage(TreeFactsMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.CoursePage", "cms.StandardPage"]
+    subpage_types = ["cms.CoursePage", "cms.StandardPage", "cms.GlossaryPage"]
     max_count = 1
 
     class Meta:
@@ -207,6 +207,75 @@ class StandardPage(TreeFactsMixin, Page):
     class Meta:
         verbose_name = _("Inhaltsseite")
         verbose_name_plural = _("Inhaltsseiten")
+
+
+class GlossaryTerm(models.Model):
+    """An acronym or term of the course. Module pages link its first use to its explanation
+    (``cms.glossary``); the glossary page lists all of them."""
+
+    term = models.CharField(
+        _("Begriff"),
+        max_length=80,
+        unique=True,
+        help_text=_("So, wie er im Text steht, z. B. «OZG». Groß- und Kleinschreibung zählt."),
+    )
+    expansion = models.CharField(
+        _("Ausgeschrieben"),
+        max_length=200,
+        blank=True,
+        help_text=_("Bei Abkürzungen die Langform, z. B. «Onlinezugangsgesetz»."),
+    )
+    explanation = models.TextField(_("Erklärung"), max_length=600)
+    aliases = models.CharField(
+        _("Weitere Schreibweisen"),
+        max_length=200,
+        blank=True,
+        help_text=_("Durch Kommas getrennt; auch diese Formen werden verlinkt."),
+    )
+    slug = models.SlugField(
+        _("Kurzname"),
+        max_length=80,
+        unique=True,
+        help_text=_("Sprungmarke im Glossar, z. B. «ozg»."),
+    )
+
+    panels = [
+        FieldPanel("term"),
+        FieldPanel("expansion"),
+        FieldPanel("explanation"),
+        FieldPanel("aliases"),
+        FieldPanel("slug"),
+    ]
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("Glossarbegriff")
+        verbose_name_plural = _("Glossar")
+
+    def __str__(self):
+        return f"{self.term} – {self.expansion}" if self.expansion else self.term
+
+    def spellings(self) -> list[str]:
+        return [self.term, *(a.strip() for a in self.aliases.split(",") if a.strip())]
+
+
+class GlossaryPage(TreeFactsMixin, Page):
+    """The course's glossary: every ``GlossaryTerm``, alphabetically, each with an anchor."""
+
+    intro = RichTextField(_("Einleitung"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("Glossarseite")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["terms"] = GlossaryTerm.objects.all()
+        return context
 
 
 # --- The course's reading order -------------------------------------------------------------

@@ -25,7 +25,8 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from cms.models import CoursePage, HomePage, ModulePage, SectionPage
+from cms.checklists import ensure_checklist_document, read_checklists
+from cms.models import CoursePage, GlossaryPage, GlossaryTerm, HomePage, ModulePage, SectionPage
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 HOME_TITLE = "Bürgerservice-Akademie"
@@ -89,9 +90,23 @@ def module_body(blocks: list[dict], source: str) -> list[dict]:
             body.append(
                 _block("reflection", {"question": b["question"], "hint": b.get("hint", "")})
             )
+        elif kind == "figure":
+            value = {
+                "figure": b["figure"],
+                "alt_text": b["alt_text"],
+                "description": db_html(b["description"]),
+                "caption": b.get("caption", ""),
+            }
+            body.append(_block("figure", value))
         else:
             raise ContentError(f"{source}: unknown block type {kind!r}")
     return body
+
+
+def objective_text(objective) -> str:
+    """A learning objective of a module file: a plain string, or ``{id, text, parts}`` (the id
+    and parts tie it to the quiz questions that test it; only the text reaches the page)."""
+    return objective["text"] if isinstance(objective, dict) else objective
 
 
 def read_course(content_dir: Path = CONTENT_DIR) -> dict:
@@ -121,6 +136,13 @@ REVIEW_TASK = "Fachliche Prüfung durch die Kursleitung"
 EDITOR_PAGE_PERMISSIONS = {
     TRAINERS: ["add_page", "change_page", "lock_page"],
     LEADS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+EDITOR_MODEL_PERMISSIONS = {
+    TRAINERS: [
+        ("cms", "glossaryterm", "add_glossaryterm"),
+        ("cms", "glossaryterm", "change_glossaryterm"),
+    ],
+    LEADS: [("cms", "glossaryterm", f"{a}_glossaryterm") for a in ("add", "change", "delete")],
 }
 EDITOR_MEDIA_PERMISSIONS = {
     TRAINERS: [
@@ -163,6 +185,8 @@ def ensure_editorial_setup() -> None:
         ):
             continue
         group.permissions.add(_permission("wagtailadmin", "admin", "access_admin"))
+        for app_label, model, codename in EDITOR_MODEL_PERMISSIONS[name]:
+            group.permissions.add(_permission(app_label, model, codename))
         for codename in EDITOR_PAGE_PERMISSIONS[name]:
             GroupPagePermission.objects.create(
                 group=group, page=root, permission=_permission("wagtailcore", "page", codename)
@@ -246,6 +270,18 @@ def load_course(
     home = ensure_home_page()
     ensure_editorial_setup()
 
+    load_glossary(content_dir)
+    ensure_glossary_page(home, content_dir)
+    checklist_blocks = {}
+    for checklist in read_checklists(content_dir / "checklists"):
+        document = ensure_checklist_document(checklist)
+        value = {
+            "document": document.pk,
+            "title": checklist["link_text"],
+            "description": checklist.get("description", ""),
+        }
+        checklist_blocks.setdefault(checklist["module"], []).append(_block("document", value))
+
     course = CoursePage.objects.child_of(home).filter(slug=data["slug"]).first()
     if course is None:
         course = _add_published(
@@ -284,10 +320,14 @@ def load_course(
             if ModulePage.objects.child_of(section).filter(slug=m["slug"]).exists():
                 report.unchanged.append(m["title"])
                 continue
-            body = module_body(m["body"], m["_source"]) + list(
-                extra_module_blocks.get(m["slug"], [])
+            body = (
+                module_body(m["body"], m["_source"])
+                + checklist_blocks.get(m["slug"], [])
+                + list(extra_module_blocks.get(m["slug"], []))
             )
-            objectives = [_block("objective", o) for o in m.get("learning_objectives", [])]
+            objectives = [
+                _block("objective", objective_text(o)) for o in m.get("learning_objectives", [])
+            ]
             module = _add_published(
                 section,
                 ModulePage(
@@ -302,3 +342,37 @@ def load_course(
             )
             report.created.append(module.title)
     return course, report
+
+
+def load_glossary(content_dir: Path = CONTENT_DIR) -> list[str]:
+    """Creates the glossary terms of ``glossary.yaml`` that are missing (matched by slug);
+    terms trainers have edited stay as they are. Returns the slugs created."""
+    path = content_dir / "glossary.yaml"
+    if not path.exists():
+        return []
+    created = []
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]:
+        if GlossaryTerm.objects.filter(slug=entry["slug"]).exists():
+            continue
+        term = GlossaryTerm(
+            term=entry["term"],
+            expansion=entry.get("expansion", ""),
+            explanation=entry["explanation"].strip(),
+            aliases=", ".join(entry.get("aliases", [])),
+            slug=entry["slug"],
+        )
+        term.full_clean()
+        term.save()
+        created.append(term.slug)
+    return created
+
+
+def ensure_glossary_page(home: HomePage, content_dir: Path = CONTENT_DIR) -> GlossaryPage | None:
+    """The glossary page under the home page, created once from ``glossary.yaml``."""
+    path = content_dir / "glossary.yaml"
+    page = GlossaryPage.objects.first()
+    if page is not None or not path.exists():
+        return page
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    page = GlossaryPage(title=data["title"], slug=data["slug"], intro=db_html(data["intro"]))
+    return _add_published(home, page)

@@ -478,6 +478,9 @@ WAGTAIL_ADMIN_SAMPLES = (
     ("/admin/images/", editors("200")),
     ("/admin/documents/", editors("200")),
     ("/admin/snippets/training/quiz/", editors("200")),
+    # Glossary terms: trainers and the course lead write them (issue 19).
+    ("/admin/snippets/cms/glossaryterm/", editors("200")),
+    ("/admin/snippets/cms/glossaryterm/add/", editors("200")),
     ("/admin/snippets/training/cohort/", editors("200")),
     ("/admin/snippets/training/cohort/add/", editors(ADMIN_DENIED, lead="200")),
     # Cohort bulk actions follow the cohort access rule (details:

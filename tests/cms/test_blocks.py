@@ -251,12 +251,37 @@ def test_quiz_block_renders_a_default_intro_when_empty():
     assert "Mit dieser Lernkontrolle prüfen Sie" in html
 
 
+def test_figure_block_renders_the_course_svg_with_alt_text_and_text_version():
+    html = render(
+        "figure",
+        {
+            "figure": "reifegradmodell",
+            "alt_text": "Vier Dimensionen und die Ziele bis 2031",
+            "description": "<p>Vier Säulen nebeneinander.</p>",
+            "caption": "Darstellung des Kurses",
+        },
+    )
+    assert 'src="/static/cms/figures/reifegradmodell.svg"' in html
+    assert 'alt="Vier Dimensionen und die Ziele bis 2031"' in html
+    assert "<figcaption>Darstellung des Kurses</figcaption>" in html
+    assert "<summary>Textfassung der Abbildung</summary>" in html
+    assert "<p>Vier Säulen nebeneinander.</p>" in html
+
+
+def test_figure_block_requires_alt_text_and_text_version():
+    block = ModuleBodyBlock().child_blocks["figure"]
+    value = block.to_python({"figure": "veraenderungskurve", "alt_text": "", "description": ""})
+    with pytest.raises(ValidationError):
+        block.clean(value)
+
+
 def test_every_block_type_of_the_body_is_covered_here():
     # A new block type must get its rendering tests in this file.
     assert sorted(ModuleBodyBlock().child_blocks) == [
         "callout",
         "case_study",
         "document",
+        "figure",
         "heading",
         "image",
         "quiz",

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.core.cache.utils import make_template_fragment_key
 
+from cms.glossary import glossary_version
 from tests.factories import build_course
 from tests.test_settings import run_django
 
@@ -21,7 +22,9 @@ def _empty_cache():
 def test_module_body_is_stored_in_the_fragments_cache(client):
     # given a published module
     module = build_course(sections=1, modules_per_section=1)["modules"][0][0]
-    key = make_template_fragment_key("module_body", [module.pk, module.live_revision_id, "de"])
+    key = make_template_fragment_key(
+        "module_body", [module.pk, module.live_revision_id, "de", glossary_version()]
+    )
     assert caches["fragments"].get(key) is None
 
     # when someone reads it

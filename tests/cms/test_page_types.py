@@ -3,7 +3,14 @@
 import pytest
 from wagtail.models import Page
 
-from cms.models import CoursePage, HomePage, ModulePage, SectionPage, StandardPage
+from cms.models import (
+    CoursePage,
+    GlossaryPage,
+    HomePage,
+    ModulePage,
+    SectionPage,
+    StandardPage,
+)
 from tests.factories import build_course, publish_page
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +21,7 @@ def test_each_page_type_names_exactly_its_allowed_parents():
     # when we ask Wagtail which parents each one accepts
     parents = {
         model.__name__: sorted(m.__name__ for m in model.allowed_parent_page_models())
-        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage)
+        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage, GlossaryPage)
     }
     # then the tree can only be built one way
     assert parents == {
@@ -23,6 +30,7 @@ def test_each_page_type_names_exactly_its_allowed_parents():
         "SectionPage": ["CoursePage"],
         "ModulePage": ["SectionPage"],
         "StandardPage": ["HomePage"],
+        "GlossaryPage": ["HomePage"],
     }
 
 
@@ -31,15 +39,16 @@ def test_each_page_type_names_exactly_its_allowed_children():
     # when we ask Wagtail which children each one accepts
     children = {
         model.__name__: sorted(m.__name__ for m in model.allowed_subpage_models())
-        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage)
+        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage, GlossaryPage)
     }
-    # then modules and standard pages are leaves
+    # then modules, standard pages and the glossary are leaves
     assert children == {
-        "HomePage": ["CoursePage", "StandardPage"],
+        "HomePage": ["CoursePage", "GlossaryPage", "StandardPage"],
         "CoursePage": ["SectionPage"],
         "SectionPage": ["ModulePage"],
         "ModulePage": [],
         "StandardPage": [],
+        "GlossaryPage": [],
     }
 
 
@@ -54,7 +63,7 @@ def test_pages_can_be_created_only_at_their_place_in_a_real_tree():
     allowed = {
         (parent.__class__.__name__, model.__name__)
         for parent in (home, course, section, module, standard)
-        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage)
+        for model in (HomePage, CoursePage, SectionPage, ModulePage, StandardPage, GlossaryPage)
         if model.can_create_at(parent)
     }
 
@@ -62,6 +71,7 @@ def test_pages_can_be_created_only_at_their_place_in_a_real_tree():
     assert allowed == {
         ("HomePage", "CoursePage"),
         ("HomePage", "StandardPage"),
+        ("HomePage", "GlossaryPage"),  # one glossary: creatable while the tree has none
         ("CoursePage", "SectionPage"),
         ("SectionPage", "ModulePage"),
     }
