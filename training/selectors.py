@@ -66,6 +66,20 @@ def module_panel(user, module) -> dict:
     if enrollment.unenrolled_at is not None:
         return {"state": "unenrolled", "enrollment": enrollment, "progress": progress}
     quiz_id = quiz_id_in_body(module)
+    renewal = None
+    if enrollment.completed_at is not None:
+        from training.renewals import module_in_open_renewal
+
+        renewal, renewal_progress = module_in_open_renewal(enrollment, module)
+    if renewal is not None:
+        # The refresher repeats this module: the panel shows what is repeated since it began.
+        return {
+            "state": "enrolled",
+            "enrollment": enrollment,
+            "renewal": renewal,
+            "progress": renewal_progress,
+            "quiz": live_quiz_state(user, quiz_id, since=renewal.started_at) if quiz_id else None,
+        }
     return {
         "state": "enrolled",
         "enrollment": enrollment,

@@ -152,8 +152,8 @@ def pytest_runtest_teardown(item, nextitem):
     ``serialized_rollback=True``, which makes pytest-django keep a copy at database setup."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
+        return  # (the last test: the test database is already gone, nothing runs later)
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
