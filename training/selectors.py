@@ -13,6 +13,7 @@ from accounts.selectors import ERASED_USERNAME_PREFIX
 from training.models import Cohort, Enrollment, ModuleProgress, Sitting
 from training.quizzes import scoring
 from training.quizzes.selectors import live_quiz_state, quiz_id_in_body
+from training.renewals import module_in_open_renewal
 
 
 def _enrollments_for_module(user, module):
@@ -68,8 +69,6 @@ def module_panel(user, module) -> dict:
     quiz_id = quiz_id_in_body(module)
     renewal = None
     if enrollment.completed_at is not None:
-        from training.renewals import module_in_open_renewal
-
         renewal, renewal_progress = module_in_open_renewal(enrollment, module)
     if renewal is not None:
         # The refresher repeats this module: the panel shows what is repeated since it began.

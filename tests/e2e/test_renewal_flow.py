@@ -64,7 +64,8 @@ def test_a_holder_renews_a_certificate_before_it_expires(live_demo, page):
     new = Certificate.objects.get(previous=old)
     page.goto(live_demo + "/lernen/")
     assert page.get_by_text(f"Erneuert das Zertifikat {old.serial}").is_visible()
-    assert page.get_by_role("link", name=f"Zertifikat {new.serial} herunterladen (PDF)").is_visible()
+    download = page.get_by_role("link", name=f"Zertifikat {new.serial} herunterladen (PDF)")
+    assert download.is_visible()
     # and the verification pages show the chain, the old one superseded but not revoked
     page.goto(live_demo + f"/zertifikate/pruefen/{old.display_code}/")
     assert page.get_by_text(re.compile(r"^Gültig:")).is_visible()
