@@ -226,11 +226,3 @@ def attempts_towards_limit(enrollment: Enrollment, module, quiz, used: int | Non
 def completed_refreshers():
     """The ids of certificates whose refresher is complete (a subquery)."""
     return Renewal.objects.filter(completed_at__isnull=False).values("renews")
-
-
-def renewal_states(enrollment_ids) -> dict[int, Renewal]:
-    """The newest refresher per enrollment id (one query), for reports."""
-    latest = {}
-    for renewal in Renewal.objects.filter(enrollment_id__in=enrollment_ids).order_by("started_at"):
-        latest[renewal.enrollment_id] = renewal
-    return latest
