@@ -206,6 +206,7 @@ def build_credential(certificate, facts: CredentialFacts, *, salt: str | None = 
                         if r.get("quiz")
                         else ""
                     )
+                    + (", in der Auffrischung wiederholt" if r.get("renewal") else "")
                     + f", abgeschlossen {r['completed_at']}"
                 ),
                 "genre": "Lernmodul",
@@ -214,6 +215,15 @@ def build_credential(certificate, facts: CredentialFacts, *, salt: str | None = 
         ]
         or [{"type": ["Evidence"], "name": certificate.serial, "id": verify}],
     }
+    if certificate.previous_id:  # a renewal: the certificate it renews, as evidence
+        credential["evidence"].append(
+            {
+                "id": f"urn:uuid:{certificate.previous_id}",
+                "type": ["Evidence"],
+                "name": f"Erneuerung von {certificate.previous.serial}",
+                "genre": "Erneuerung",
+            }
+        )
     if certificate.valid_until:
         credential["validUntil"] = _iso(certificate.valid_until)
     if certificate.status_index is not None:

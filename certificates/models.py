@@ -17,15 +17,35 @@ def certificate_upload_to(instance, filename):
 
 class Certificate(models.Model):
     """A certificate as issued. Holder, course, sections and revisions are frozen at issue: later
-    edits of names or pages never change what was certified."""
+    edits of names or pages never change what was certified.
+
+    One first certificate per enrollment, then one per completed refresher (``renewal``), each
+    naming the certificate it renews (``previous``); the previous one is superseded, not
+    revoked: it keeps its own validity and says which certificate followed it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     serial = models.CharField(_("Nummer"), max_length=20, unique=True)
-    enrollment = models.OneToOneField(
+    enrollment = models.ForeignKey(
         "training.Enrollment",
         on_delete=models.PROTECT,
-        related_name="certificate",
+        related_name="certificates",
         verbose_name=_("Einschreibung"),
+    )
+    renewal = models.OneToOneField(
+        "training.Renewal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificate",
+        verbose_name=_("Auffrischung"),
+    )
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("Erneuert das Zertifikat"),
     )
     holder_name = models.CharField(_("Inhaber:in"), max_length=300)
     course_title = models.CharField(_("Kurs"), max_length=300)
@@ -72,6 +92,16 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         permissions = [("revoke_certificate", _("Kann Zertifikate widerrufen"))]
         constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(renewal__isnull=True),
+                name="one_first_certificate_per_enrollment",
+            ),
+            models.CheckConstraint(
+                condition=Q(renewal__isnull=True, previous__isnull=True)
+                | Q(renewal__isnull=False, previous__isnull=False),
+                name="certificate_renewal_names_previous",
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
                 name="certificate_revocation_has_reason",
@@ -93,6 +123,14 @@ class Certificate(models.Model):
         from django.utils import timezone
 
         return self.valid_until is not None and (now or timezone.now()) >= self.valid_until
+
+    @property
+    def superseded_by(self):
+        """The certificate that renewed this one, or None."""
+        try:
+            return self.successor
+        except Certificate.DoesNotExist:
+            return None
 
     @property
     def display_code(self) -> str:

@@ -26,6 +26,7 @@ def _export(user) -> list[dict]:
             "issued_at": certificate.issued_at,
             "valid_until": certificate.valid_until,
             "status": "revoked" if certificate.is_revoked else "valid",
+            "renews": certificate.previous.serial if certificate.previous_id else None,
             "revoked_at": certificate.revoked_at,
             "revocation_reason": certificate.revocation_reason,
             "verification_code": certificate.display_code,
@@ -39,7 +40,9 @@ def _export(user) -> list[dict]:
                 else None
             ),
         }
-        for certificate in Certificate.objects.filter(enrollment__user=user).order_by("issued_at")
+        for certificate in Certificate.objects.filter(enrollment__user=user)
+        .select_related("previous")
+        .order_by("issued_at")
     ]
 
 

@@ -3,7 +3,9 @@
 Four occasions, each run by a beat task with an injectable clock (``now``):
 
 - **expiry**: a certificate's end date is 90, 30 or 7 days away (``REMINDER_EXPIRY_DAYS``);
-  only the nearest threshold reached is sent, so a late start never sends three at once;
+  only the nearest threshold reached is sent, so a late start never sends three at once; the
+  mail links to the certificate's renewal page. A certificate already renewed, or whose
+  refresher is complete, gets none;
 - **inactivity**: a participant has not progressed for ``REMINDER_INACTIVITY_DAYS`` (14); one
   friendly reminder per pause, naming the next module;
 - **cohort end**: a week before the cohort's end date, required modules still open;
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate, ReminderLog, ReminderPreference, new_calendar_token
+from training.renewals import completed_refreshers
 from training.selectors import active_enrollments, calendar_enrollments, open_required_work
 
 logger = logging.getLogger(__name__)
@@ -107,8 +110,10 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
             revoked_at__isnull=True,
             valid_until__gt=now,
             valid_until__lte=now + timedelta(days=thresholds[-1]),
+            successor__isnull=True,
         )
         .exclude(enrollment__user__username__startswith=ERASED_USERNAME_PREFIX)
+        .exclude(pk__in=completed_refreshers())
         .select_related("enrollment__user")
     )
     sent = 0
@@ -123,9 +128,11 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
             body = _(
                 "Guten Tag %(name)s\n\n"
                 "Ihr Zertifikat «%(course)s» (%(serial)s) ist gültig bis %(date)s.\n\n"
-                "Damit Ihre Qualifikation aktuell bleibt, sprechen Sie vor diesem Datum mit Ihrer "
-                "Kursleitung über die Auffrischung. Ihren Lernstand finden Sie hier:\n"
-                "%(dashboard)s\n\n"
+                "Damit Ihre Qualifikation aktuell bleibt, frischen Sie sie vor diesem Datum auf: "
+                "Sie wiederholen die Module der Auffrischung und erhalten danach ein neues "
+                "Zertifikat, dessen Gültigkeit an das bisherige Ablaufdatum anschliesst. "
+                "Hier starten Sie die Auffrischung oder sehen Ihren Stand (nach der Anmeldung):\n"
+                "%(renewal)s\n\n"
                 "Sie möchten keine Erinnerungen mehr? Unter «Mein Konto» können Sie sie "
                 "abschalten:\n%(settings)s\n\n"
                 "Freundliche Grüsse\nIhre Bürgerservice-Akademie\n"
@@ -134,7 +141,7 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
                 "course": certificate.course_title,
                 "serial": certificate.serial,
                 "date": timezone.localdate(certificate.valid_until).strftime("%d.%m.%Y"),
-                "dashboard": absolute_url("/"),
+                "renewal": absolute_url(reverse("certificates:renewal", args=[certificate.pk])),
                 "settings": absolute_url(reverse("certificates:reminder_settings")),
             }
         sent += send_once(
@@ -281,7 +288,10 @@ def calendar_feed(user) -> bytes:
             event.add("summary", label % {"cohort": cohort.name})
             calendar.add_component(event)
     for certificate in Certificate.objects.filter(
-        enrollment__user=user, revoked_at__isnull=True, valid_until__isnull=False
+        enrollment__user=user,
+        revoked_at__isnull=True,
+        valid_until__isnull=False,
+        successor__isnull=True,  # a renewed certificate's end no longer matters
     ):
         event = Event()
         event.add("uid", f"certificate-{certificate.pk}-expiry@{host}")

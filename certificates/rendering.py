@@ -58,6 +58,7 @@ class CertificateContent:
     signatory_name: str
     signatory_role: str
     valid_until: datetime | None = None
+    renews: str = ""  # the serial of the certificate a renewal renews
 
 
 _fonts_registered = False
@@ -217,6 +218,12 @@ def render_certificate(content: CertificateContent) -> bytes:
                 margin,
                 y - 14,
                 _("Gültig bis %(date)s") % {"date": _german_date(content.valid_until)},
+            )
+        if content.renews:
+            canvas.drawString(
+                margin,
+                y - 28,
+                _("Erneuerung des Zertifikats %(serial)s") % {"serial": content.renews},
             )
         if content.signatory_name:
             canvas.setStrokeColor(INK)

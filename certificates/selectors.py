@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate
 from certificates.units import teaching_units
-from training.models import Enrollment, ModuleProgress
+from training.models import Enrollment, ModuleProgress, Renewal
 from training.quizzes.selectors import sittings_of
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -47,30 +47,72 @@ class CompletionFacts:
 
 
 class CertificateState(models.TextChoices):
-    """A participant's certificate as the trainer workspace shows it."""
+    """A participant's certificate as the trainer workspace shows it (the newest one)."""
 
     UNAVAILABLE = "unavailable", "—"
     NONE = "none", _("noch keines")
     ISSUED = "issued", _("ausgestellt")
     REVOKED = "revoked", _("widerrufen")
+    EXPIRED = "expired", _("abgelaufen")
+    RENEWING = "renewing", _("Auffrischung läuft")
+    RENEWED = "renewed", _("erneuert")
 
 
-def certificate_states(enrollment_ids) -> dict[int, str]:
-    """Certificate state (issued or revoked) per enrollment id that has a certificate; one query
-    for any number of enrollments (``enrollment_ids`` may be a subquery)."""
+def certificate_states(enrollment_ids, *, now=None) -> dict[int, str]:
+    """The state of the newest certificate per enrollment id that has one: revoked, a refresher
+    running, expired, renewed (the newest is a renewal) or issued. Two queries for any number
+    of enrollments (``enrollment_ids`` may be a subquery)."""
     if not isinstance(enrollment_ids, models.QuerySet):
         enrollment_ids = list(enrollment_ids)
-    rows = Certificate.objects.filter(enrollment_id__in=enrollment_ids).values_list(
-        "enrollment_id", "revoked_at"
+    now = now or timezone.now()
+    rows = (
+        Certificate.objects.filter(enrollment_id__in=enrollment_ids)
+        .order_by(models.F("renewal_id").asc(nulls_first=True))
+        .values_list("enrollment_id", "revoked_at", "valid_until", "previous_id")
     )
-    return {
-        enrollment_id: CertificateState.REVOKED if revoked_at else CertificateState.ISSUED
-        for enrollment_id, revoked_at in rows
-    }
+    newest = {row[0]: row for row in rows}  # the last row per enrollment is the newest
+    renewing = set(
+        Renewal.objects.filter(
+            enrollment_id__in=list(newest), completed_at__isnull=True
+        ).values_list("enrollment_id", flat=True)
+    )
+    states = {}
+    for enrollment_id, revoked_at, valid_until, previous_id in newest.values():
+        if revoked_at:
+            states[enrollment_id] = CertificateState.REVOKED
+        elif enrollment_id in renewing:
+            states[enrollment_id] = CertificateState.RENEWING
+        elif valid_until is not None and valid_until <= now:
+            states[enrollment_id] = CertificateState.EXPIRED
+        elif previous_id is not None:
+            states[enrollment_id] = CertificateState.RENEWED
+        else:
+            states[enrollment_id] = CertificateState.ISSUED
+    return states
 
 
 def certificate_for_enrollment(enrollment_id: int) -> Certificate | None:
-    return Certificate.objects.filter(enrollment_id=enrollment_id).first()
+    """The enrollment's current certificate: the newest renewal's, else the first."""
+    return (
+        Certificate.objects.filter(enrollment_id=enrollment_id)
+        .order_by(models.F("renewal_id").desc(nulls_last=True))
+        .first()
+    )
+
+
+def first_certificate(enrollment_id: int) -> Certificate | None:
+    return Certificate.objects.filter(enrollment_id=enrollment_id, renewal__isnull=True).first()
+
+
+def renewals_awaiting_certificate(enrollment_id: int):
+    """Completed refreshers of the enrollment still without their certificate, oldest first,
+    whose renewed certificate is not revoked (a revoked one is never renewed)."""
+    return Renewal.objects.filter(
+        enrollment_id=enrollment_id,
+        completed_at__isnull=False,
+        certificate__isnull=True,
+        renews__in=Certificate.objects.filter(revoked_at__isnull=True).values("pk"),
+    ).order_by("completed_at", "pk")
 
 
 def completion_facts(enrollment_id: int) -> CompletionFacts | None:
@@ -181,17 +223,31 @@ def certificates_visible_to(user):
 
 
 def enrollments_missing_certificate(*, completed_before, limit: int = 500) -> list[int]:
-    return list(
+    """Completed enrollments without their first certificate, and those with a refresher
+    completed but not yet certified."""
+    first = list(
         Enrollment.objects.filter(
             completed_at__isnull=False,
             completed_at__lt=completed_before,
-            certificate__isnull=True,
+            certificates__isnull=True,
             unenrolled_at__isnull=True,
         )
         .exclude(user__username__startswith=ERASED_USERNAME_PREFIX)
         .order_by("completed_at")
         .values_list("pk", flat=True)[:limit]
     )
+    renewed = (
+        Renewal.objects.filter(
+            completed_at__lt=completed_before,
+            certificate__isnull=True,
+            enrollment__unenrolled_at__isnull=True,
+            renews__in=Certificate.objects.filter(revoked_at__isnull=True).values("pk"),
+        )
+        .exclude(enrollment__user__username__startswith=ERASED_USERNAME_PREFIX)
+        .order_by("completed_at")
+        .values_list("enrollment_id", flat=True)[:limit]
+    )
+    return first + [pk for pk in dict.fromkeys(renewed) if pk not in first][: limit - len(first)]
 
 
 def certificates_missing_email(*, issued_before, limit: int = 500) -> list:

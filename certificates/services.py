@@ -24,7 +24,7 @@ from wagtail.log_actions import log
 
 from audit.models import AuditAction
 from audit.services import record_audit
-from certificates import credentials, selectors, signing, status_list
+from certificates import credentials, renewals, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
 from training.services import lock_enrollment
 from training.xapi import services as xapi
@@ -83,19 +83,25 @@ class IssueResult:
 
 
 def issue_certificate(*, enrollment_id: int) -> IssueResult:
-    """Issues the certificate of a completed enrollment, exactly once.
+    """Issues what a completed enrollment has earned and not yet received, exactly once: its
+    first certificate, then one renewed certificate per completed refresher (naming the
+    certificate it renews). Called by the one certificate task for both.
 
-    Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
-    for an enrollment that does not exist, is not completed or is unenrolled (checked again
-    under the enrollment's row lock before the insert). Serial, render, stored PDF and row come
-    in one transaction under ``select_for_update`` on the enrollment (and the unique
-    constraint), so a second concurrent run waits and then finds the first's certificate, and a
-    failure anywhere leaves neither a row nor a used serial nor a file. Raises storage and
-    database errors for the task to retry.
+    Idempotent: returns the current certificate (revoked or not) when nothing is owed, and
+    nothing for an enrollment that does not exist, is not completed or is unenrolled (checked
+    again under the enrollment's row lock before the insert). Serial, render, stored PDF and
+    row come in one transaction under ``select_for_update`` on the enrollment, and the unique
+    constraints (one first certificate per enrollment, one per refresher, one successor per
+    certificate) have the last word, so a second concurrent run waits and then finds the
+    first's certificate, and a failure anywhere leaves neither a row nor a used serial nor a
+    file. Raises storage and database errors for the task to retry.
     """
-    existing = selectors.certificate_for_enrollment(enrollment_id)
-    if existing is not None:
-        return IssueResult(existing, created=False)
+    current = selectors.certificate_for_enrollment(enrollment_id)
+    renewal = None
+    if current is not None:
+        renewal = selectors.renewals_awaiting_certificate(enrollment_id).first()
+        if renewal is None:
+            return IssueResult(current, created=False)
     facts = selectors.completion_facts(enrollment_id)
     if facts is None:
         logger.info("Enrollment %s is not completed: no certificate", enrollment_id)
@@ -107,7 +113,7 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     try:
         with transaction.atomic():
             active = lock_enrollment(enrollment_id)
-            winner = selectors.certificate_for_enrollment(enrollment_id)
+            winner = _already_issued(enrollment_id, renewal)
             if winner is None and not active:
                 # unenrolled meanwhile: re-checked under the lock
                 logger.info("Enrollment %s is unenrolled: no certificate", enrollment_id)
@@ -118,19 +124,25 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                 # is serialised on the year's counter row meanwhile (a render takes
                 # milliseconds).
                 certificate = _build_certificate(
-                    enrollment_id=enrollment_id, facts=facts, text=text, issued_at=issued_at
+                    enrollment_id=enrollment_id,
+                    facts=facts,
+                    text=text,
+                    issued_at=issued_at,
+                    renewal=renewal,
                 )
                 # Field validation here; uniqueness and the checks are the constraints' job
                 # (checking them in Python first would only add queries and still race).
                 certificate.full_clean(
-                    exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
+                    exclude=["enrollment", "pdf", "renewal", "previous"],
+                    validate_unique=False,
+                    validate_constraints=False,
                 )
                 certificate.save(force_insert=True)
                 _record_earned(user_id=facts.user_id, course_id=facts.course_id)
     except IntegrityError:
         if certificate is not None:
             certificate.pdf.delete(save=False)
-        winner = selectors.certificate_for_enrollment(enrollment_id)
+        winner = _already_issued(enrollment_id, renewal)
         if winner is None:
             raise  # a token or code collision: the task retries with new random values
     except BaseException:
@@ -149,11 +161,26 @@ def _record_earned(*, user_id: int, course_id: int) -> None:
         xapi.certificate_earned(user_id=user_id, course_id=course_id)
 
 
-def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certificate:
-    """A new certificate with its serial, rendered, signed and its PDF stored (not yet saved)."""
-    valid_until = add_months(issued_at, facts.validity_months) if facts.validity_months else None
+def _already_issued(enrollment_id: int, renewal) -> Certificate | None:
+    if renewal is None:
+        return selectors.first_certificate(enrollment_id)
+    return Certificate.objects.filter(renewal=renewal).first()
+
+
+def _build_certificate(*, enrollment_id: int, facts, text, issued_at, renewal=None) -> Certificate:
+    """A new certificate with its serial, rendered, signed and its PDF stored (not yet saved);
+    for a refresher, naming the certificate it renews."""
+    previous, start, revisions = None, issued_at, facts.revisions
+    if renewal is not None:
+        previous = Certificate.objects.get(pk=renewal.renews)
+        # Renewing early loses no time: the new validity runs on from the previous end.
+        start = max(issued_at, previous.valid_until or issued_at)
+        revisions = revisions + renewals.refresher_revisions(renewal)
+    valid_until = add_months(start, facts.validity_months) if facts.validity_months else None
     certificate = Certificate(
         enrollment_id=enrollment_id,
+        renewal=renewal,
+        previous=previous,
         serial=next_serial(year=timezone.localtime(issued_at).year),
         holder_name=facts.holder_name,
         course_title=facts.course_title,
@@ -166,7 +193,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certifi
             }
             for s in facts.sections
         ],
-        revisions=facts.revisions,
+        revisions=revisions,
         issued_at=issued_at,
         valid_until=valid_until,
         token=new_token(),
@@ -187,6 +214,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certifi
             ],
             issued_at=timezone.localtime(issued_at),
             valid_until=timezone.localtime(valid_until) if valid_until else None,
+            renews=previous.serial if previous else "",
             verify_url=verify_url(certificate.token),
             short_url=short_url.split("://", 1)[-1],
             display_code=certificate.display_code,
@@ -246,6 +274,8 @@ def signed_payload(certificate: Certificate) -> dict:
     }
     if certificate.valid_until:  # absent for certificates without an end date, as before
         payload["valid_until"] = certificate.valid_until.astimezone(UTC).isoformat()
+    if certificate.previous_id:  # a renewal names the certificate it renews
+        payload["renews"] = certificate.previous.serial
     return payload
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates import views
+from certificates import renewal_views, views
 
 app_name = "certificates"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         views.download_credential,
         name="download_credential",
     ),
+    path("<uuid:certificate_id>/auffrischung/", renewal_views.renewal, name="renewal"),
     path("aussteller/", views.issuer, name="issuer"),
     path("status/<int:list_number>/", views.status_list_view, name="status_list"),
     path("erinnerungen/", views.reminder_settings, name="reminder_settings"),

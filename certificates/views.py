@@ -90,7 +90,9 @@ def certificate_status(certificate: Certificate) -> str:
 
 
 def public_facts(certificate: Certificate) -> dict:
-    """All the verification page reveals: status, holder, course, issue and end date."""
+    """All the verification page reveals: status, holder, course, issue and end date, and
+    the serials of the renewal chain."""
+    successor = certificate.superseded_by
     return {
         "status": certificate_status(certificate),
         "valid_until": (
@@ -108,6 +110,9 @@ def public_facts(certificate: Certificate) -> dict:
             else None
         ),
         "revocation_reason": certificate.revocation_reason or None,
+        # The renewal chain: the certificate this one renews, and the one that renewed it.
+        "renews": certificate.previous.serial if certificate.previous_id else None,
+        "renewed_by": successor.serial if successor else None,
     }
 
 

@@ -7,6 +7,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -19,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from certificates import selectors, services
+from certificates import renewals, selectors, services
 from certificates.models import Certificate, CertificateText
 
 REVOKED_MESSAGE = _("Zertifikat %(serial)s wurde widerrufen.")
@@ -39,13 +41,19 @@ register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate)
 
 
 class StatusColumn(Column):
+    """Valid, revoked, expired, or renewed (superseded by a newer certificate)."""
+
     def get_value(self, instance):
-        return _("widerrufen") if instance.is_revoked else _("gültig")
+        if instance.is_revoked:
+            return _("widerrufen")
+        if instance.superseded_by is not None:
+            return _("erneuert durch %(serial)s") % {"serial": instance.superseded_by.serial}
+        return _("abgelaufen") if instance.is_expired() else _("gültig")
 
 
 class CertificateIndexView(IndexView):
     def get_base_queryset(self):
-        return selectors.certificates_visible_to(self.request.user)
+        return selectors.certificates_visible_to(self.request.user).select_related("successor")
 
 
 class CertificateInspectView(InspectView):
@@ -55,6 +63,32 @@ class CertificateInspectView(InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         return "–" if value in (None, "") else value
+
+    def get_previous_display_value(self):
+        return self.object.previous.serial if self.object.previous_id else "–"
+
+    def get_successor_display_value(self):
+        successor = self.object.superseded_by
+        return successor.serial if successor else "–"
+
+    def get_renewal_status_display_value(self):
+        status = renewals.renewal_status(self.object)
+        if status.state == "running":
+            return _("Auffrischung läuft seit %(date)s") % {
+                "date": date_format(timezone.localtime(status.renewal.started_at), "DATE_FORMAT")
+            }
+        if status.state == "awaiting":
+            return _("Auffrischung abgeschlossen; das neue Zertifikat wird erstellt")
+        if status.state == "eligible":
+            return _("Auffrischung möglich, nicht begonnen")
+        return status.message or "–"
+
+    def get_field_label(self, field_name, field):
+        labels = {
+            "successor": _("Erneuert durch"),
+            "renewal_status": _("Auffrischung"),
+        }
+        return labels.get(field_name) or super().get_field_label(field_name, field)
 
     def get_sections_display_value(self):
         return "; ".join(
@@ -169,6 +203,9 @@ class CertificateViewSet(ModelViewSet):
         "sections",
         "issued_at",
         "valid_until",
+        "previous",
+        "successor",
+        "renewal_status",
         "status_index",
         "pdf_sha256",
         "key_id",

@@ -159,6 +159,14 @@ class ModulePage(TreeFactsMixin, Page):
         default=True,
         help_text=_("Pflichtmodule müssen für das Zertifikat abgeschlossen sein."),
     )
+    renewal_required = models.BooleanField(
+        _("Teil der Auffrischung"),
+        default=False,
+        help_text=_(
+            "Wird für die Erneuerung eines befristeten Zertifikats wiederholt. Ist im Kurs kein "
+            "Modul markiert, umfasst die Auffrischung alle Pflichtmodule."
+        ),
+    )
     body = StreamField(ModuleBodyBlock(), verbose_name=_("Inhalt"), blank=True)
 
     content_panels = [
@@ -167,6 +175,7 @@ class ModulePage(TreeFactsMixin, Page):
         FieldPanel("learning_objectives"),
         FieldPanel("estimated_minutes"),
         FieldPanel("required"),
+        FieldPanel("renewal_required"),
         FieldPanel("body"),
     ]
     search_fields = [

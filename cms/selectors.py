@@ -27,6 +27,14 @@ def course_modules(course: CoursePage) -> list[ModulePage]:
     return [m for outline in course_outline(course) for m in outline.modules]
 
 
+def renewal_modules(course: CoursePage) -> list[ModulePage]:
+    """What a refresher repeats, in reading order: the live modules marked *Teil der
+    Auffrischung*, or every required module when the course marks none."""
+    modules = course_modules(course)
+    marked = [m for m in modules if m.renewal_required]
+    return marked or [m for m in modules if m.required]
+
+
 def module_neighbours(module: ModulePage):
     """The previous and next module in the course's reading order (across sections)."""
     position = module_position(module)

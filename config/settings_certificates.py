@@ -7,6 +7,8 @@ env = environ.Env()
 # Open Badges 3.0: status list cache lifetime (s); EXPIRED=1 sets expired certificates' bits too.
 CERTIFICATE_STATUS_LIST_MAX_AGE = env.int("CERTIFICATE_STATUS_LIST_MAX_AGE", default=300)
 CERTIFICATE_STATUS_LIST_EXPIRED = env.bool("CERTIFICATE_STATUS_LIST_EXPIRED", default=False)
+# Renewal: a refresher may start this many days before a certificate's end date.
+CERTIFICATE_RENEWAL_WINDOW_DAYS = env.int("CERTIFICATE_RENEWAL_WINDOW_DAYS", default=90)
 # Reminders (German emails, opt-out in "Mein Konto"); trainers' digest weekly.
 REMINDER_EXPIRY_DAYS = [int(d) for d in env.list("REMINDER_EXPIRY_DAYS", default=["90", "30", "7"])]
 REMINDER_INACTIVITY_DAYS = env.int("REMINDER_INACTIVITY_DAYS", default=14)

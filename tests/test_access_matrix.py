@@ -251,6 +251,19 @@ MATRIX: dict[str, Access] = {
         lambda w: f"/zertifikate/{w['certificate'].pk}/pdf/",
         {**logged_in("404"), "participant": "200"},
     ),
+    # Renewal: only the holder sees (200) and starts it; for anybody else the certificate does
+    # not exist (404), trainers included. The demo course has no validity: the page explains
+    # that none is needed. A renewal for an unknown certificate id is 404 too.
+    "zertifikate/<uuid:certificate_id>/auffrischung/": Access(
+        lambda w: f"/zertifikate/{w['certificate'].pk}/auffrischung/",
+        {**logged_in("404"), "participant": "200"},
+        samples=(
+            (
+                "/zertifikate/00000000-0000-0000-0000-000000000000/auffrischung/",
+                logged_in("404"),
+            ),
+        ),
+    ),
     # Open Badges 3.0: the holder's own credential (like the PDF); issuer profile and status
     # list are public, as every verifier must read them.
     "zertifikate/<uuid:certificate_id>/nachweis.<str:fmt>": Access(

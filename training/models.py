@@ -18,6 +18,8 @@ __all__ = [
     "EssayMark",
     "ModuleProgress",
     "OrganisationUnit",
+    "Renewal",
+    "RenewalProgress",
     "QuestionRegrade",
     "Quiz",
     "Sitting",
@@ -123,6 +125,71 @@ class ModuleProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}/{self.module_id}"
+
+
+# --- Renewal: a refresher run of a completed enrollment ------------------------------------
+
+
+class Renewal(models.Model):
+    """A refresher (*Auffrischung*) that renews a certificate with an end date: the person
+    repeats the course's renewal modules; completing them announces the enrollment completed
+    again, and the certificate task issues a new certificate naming the previous one.
+
+    ``renews`` is the id of the certificate being renewed, a plain UUID rather than a foreign
+    key: certificates depend on training, never the other way (the certificate register links
+    back with ``Certificate.renewal``)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="renewals",
+        verbose_name=_("Einschreibung"),
+    )
+    renews = models.UUIDField(_("Erneuert das Zertifikat"))
+    started_at = models.DateTimeField(_("Begonnen am"))
+    completed_at = models.DateTimeField(_("Abgeschlossen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Auffrischung")
+        verbose_name_plural = _("Auffrischungen")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            # A certificate is renewed at most once, and one refresher runs at a time.
+            models.UniqueConstraint(fields=["renews"], name="one_renewal_per_certificate"),
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(completed_at__isnull=True),
+                name="one_open_renewal_per_enrollment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id}: {self.renews}"
+
+
+class RenewalProgress(models.Model):
+    """A module repeated in a refresher: read again and its quiz passed again."""
+
+    renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="progress")
+    module = models.ForeignKey("cms.ModulePage", on_delete=models.CASCADE, related_name="+")
+    content_done_at = models.DateTimeField(null=True, blank=True)
+    quiz_passed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    page_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Fortschritt in der Auffrischung")
+        verbose_name_plural = _("Fortschritte in der Auffrischung")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["renewal", "module"], name="one_renewal_progress_per_module"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.renewal_id}/{self.module_id}"
 
 
 # --- Trainer workspace ------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from training.models import (
     OrganisationUnit,
     QuestionRegrade,
     Quiz,
+    Renewal,
+    RenewalProgress,
     Sitting,
 )
 
@@ -58,6 +60,38 @@ privacy.register(
             "completed_at",
         ],
         model=ModuleProgress,
+    ),
+)
+
+privacy.register(
+    Renewal,
+    title=_("Auffrischungen Ihrer Zertifikate"),
+    user_fields=(),
+    policy=(
+        "Bleibt als anonyme Lernstatistik (über die Einschreibung): wann eine Auffrischung "
+        "begonnen und abgeschlossen wurde."
+    ),
+    export=privacy.rows(
+        "enrollment__user",
+        ["id", "enrollment_id", "enrollment__course__title", "started_at", "completed_at"],
+        model=Renewal,
+    ),
+)
+privacy.register(
+    RenewalProgress,
+    title=_("Lernfortschritt in Auffrischungen"),
+    user_fields=(),
+    policy="Bleibt als anonyme Lernstatistik (über die Auffrischung und die Einschreibung).",
+    export=privacy.rows(
+        "renewal__enrollment__user",
+        [
+            "renewal_id",
+            "module__title",
+            "content_done_at",
+            "quiz_passed_at",
+            "completed_at",
+        ],
+        model=RenewalProgress,
     ),
 )
 

@@ -13,6 +13,7 @@ from accounts.selectors import ERASED_USERNAME_PREFIX
 from training.models import Cohort, Enrollment, ModuleProgress, Sitting
 from training.quizzes import scoring
 from training.quizzes.selectors import live_quiz_state, quiz_id_in_body
+from training.renewals import module_in_open_renewal
 
 
 def _enrollments_for_module(user, module):
@@ -66,6 +67,18 @@ def module_panel(user, module) -> dict:
     if enrollment.unenrolled_at is not None:
         return {"state": "unenrolled", "enrollment": enrollment, "progress": progress}
     quiz_id = quiz_id_in_body(module)
+    renewal = None
+    if enrollment.completed_at is not None:
+        renewal, renewal_progress = module_in_open_renewal(enrollment, module)
+    if renewal is not None:
+        # The refresher repeats this module: the panel shows what is repeated since it began.
+        return {
+            "state": "enrolled",
+            "enrollment": enrollment,
+            "renewal": renewal,
+            "progress": renewal_progress,
+            "quiz": live_quiz_state(user, quiz_id, since=renewal.started_at) if quiz_id else None,
+        }
     return {
         "state": "enrolled",
         "enrollment": enrollment,

@@ -22,7 +22,7 @@ from audit.models import AuditAction
 from audit.services import record_audit
 from cms.models import CoursePage, ModulePage
 from cms.selectors import live_module
-from training import errors, events
+from training import errors, events, renewals
 from training.errors import NotFoundError, PermissionDeniedError
 from training.models import (
     Cohort,
@@ -152,14 +152,19 @@ def _module_requirements_met(progress: ModuleProgress) -> bool:
 def record_quiz_passed(*, enrollment_id: int, module_id: int, at=None) -> ModuleProgress:
     """Records that the module's quiz was passed (``at``, default now; the quiz engine calls
     this when an attempt passes), then lets ``complete_module`` decide completion. Recording
-    twice keeps the first time."""
+    twice keeps the first time. In a running refresher, a pass in an attempt started during it
+    also counts there (``training.renewals``)."""
     progress, _ = ModuleProgress.objects.get_or_create(
         enrollment_id=enrollment_id, module_id=module_id
     )
     if progress.quiz_passed_at is None:
         progress.quiz_passed_at = at or timezone.now()
         progress.save(update_fields=["quiz_passed_at"])
-    return complete_module(enrollment_id=enrollment_id, module_id=module_id)
+    progress = complete_module(enrollment_id=enrollment_id, module_id=module_id)
+    enrollment = progress.enrollment  # locked by complete_module
+    if enrollment.completed_at is not None and enrollment.unenrolled_at is None:
+        renewals.record_quiz_passed(enrollment=enrollment, module_id=module_id, at=at)
+    return progress
 
 
 # --- Reading a module ----------------------------------------------------------------------
@@ -188,7 +193,9 @@ def enrollment_or_refuse(user, module) -> Enrollment:
 
 def mark_module_read(*, user, module_id: int) -> ModuleProgress:
     """Records that the participant has read the module's content (the live revision they read),
-    then lets ``complete_module`` decide completion. Marking twice keeps the first time."""
+    then lets ``complete_module`` decide completion. Marking twice keeps the first time. In a
+    running refresher the module counts as read again there; its row is
+    ``progress.renewal_progress`` (None otherwise)."""
     module = live_module_or_refuse(module_id)
     enrollment = enrollment_or_refuse(user, module)
     with transaction.atomic():
@@ -202,7 +209,13 @@ def mark_module_read(*, user, module_id: int) -> ModuleProgress:
             xapi.module_experienced(
                 user_id=user.pk, module_id=module.pk, course_id=enrollment.course_id
             )
-        return complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+        progress = complete_module(enrollment_id=enrollment.pk, module_id=module.pk)
+        progress.renewal_progress = (
+            renewals.record_read(enrollment=progress.enrollment, module=module)
+            if progress.enrollment.completed_at
+            else None
+        )
+        return progress
 
 
 # --- Enrolling one person (by a trainer) ------------------------------------------------------

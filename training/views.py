@@ -52,7 +52,15 @@ def mark_read(request, module_id):
         progress = services.mark_module_read(user=request.user, module_id=module_id)
     except TrainingError as exc:
         return error_page(request, exc)
-    if progress.completed_at:
+    refreshed = progress.renewal_progress
+    if refreshed is not None:
+        if refreshed.completed_at:
+            messages.success(
+                request, _("Geschafft: Dieses Modul ist für die Auffrischung wiederholt.")
+            )
+        else:
+            messages.success(request, _("Das Modul ist für die Auffrischung als gelesen markiert."))
+    elif progress.completed_at:
         messages.success(request, _("Geschafft: Dieses Modul ist abgeschlossen."))
     else:
         messages.success(request, _("Das Modul ist als gelesen markiert."))

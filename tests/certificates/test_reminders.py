@@ -231,3 +231,54 @@ def test_someone_elses_or_a_guessed_calendar_address_is_not_found(client, db):
     reminders.preference_for(UserFactory(username="andere"))
     assert client.get("/zertifikate/kalender/geraten.ics").status_code == 404
     assert client.get("/zertifikate/kalender/" + "x" * 80 + ".ics").status_code == 404
+
+
+def test_the_expiry_thresholds_are_configurable(valid_certificate, settings):
+    # given a deployment that reminds only 14 days before the end
+    settings.REMINDER_EXPIRY_DAYS = [14]
+    end = valid_certificate.valid_until
+    # then nothing at 30 or 20 days, one mail at 10 days, none again
+    assert reminders.send_expiry_reminders(now=end - timedelta(days=30)) == 0
+    assert reminders.send_expiry_reminders(now=end - timedelta(days=20)) == 0
+    assert reminders.send_expiry_reminders(now=end - timedelta(days=10)) == 1
+    assert reminders.send_expiry_reminders(now=end - timedelta(days=3)) == 0
+    assert list(ReminderLog.objects.values_list("occasion", flat=True)) == [
+        f"{valid_certificate.pk}:14"
+    ]
+    # and with none configured, none at all
+    settings.REMINDER_EXPIRY_DAYS = []
+    assert reminders.send_expiry_reminders(now=end - timedelta(days=1)) == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_inactivity_cohort_end_and_digest_go_out_once_with_two_beats_on_a_real_worker(
+    celery_worker, enrollment, course, settings
+):
+    # given a paused participant in a cohort that ends in five days, and its trainer
+    settings.TRAINING_AGGREGATE_MIN_GROUP_SIZE = 1
+    now = timezone.now().replace(microsecond=0)
+    course.cohort.ends_on = timezone.localdate(now) + timedelta(days=5)
+    course.cohort.save()
+    trainer = course.cohort.trainers.get()
+    trainer.email = "trainerin@example.org"
+    trainer.save()
+    stall(enrollment, days_ago=20, now=now)
+    # when two beat schedulers deliver each task twice at once, and again an hour later
+    for moment in (now, now + timedelta(hours=1)):
+        run_twice_at_once(tasks.send_reminders, moment)
+        run_twice_at_once(tasks.send_trainer_digests, moment)
+    # then one mail per person and occasion
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == sorted(
+        [
+            f"Weiter geht's: «{course.modules[0].title}»",
+            f"Ihre Kursdurchführung endet am {course.cohort.ends_on:%d.%m.%Y}",
+            f"Wochenübersicht «{course.cohort.name}»",
+        ]
+    )
+    assert sorted(ReminderLog.objects.values_list("kind", flat=True)) == [
+        "cohort_end",
+        "inactivity",
+        "trainer_digest",
+    ]

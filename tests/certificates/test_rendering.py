@@ -1,6 +1,7 @@
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -127,3 +128,22 @@ def test_the_qr_code_scans_to_the_verification_link(tmp_path):
     )
     # then
     assert scanned.stdout.decode().strip() == CONTENT.verify_url
+
+
+def test_a_certificate_with_an_end_date_prints_it_and_a_renewal_names_the_previous_one(tmp_path):
+    # given a renewed certificate valid for a year
+    _poppler_and_zbar()
+    content = replace(
+        CONTENT,
+        valid_until=timezone.make_aware(datetime(2028, 3, 9, 14, 0)),
+        renews="DBS-2026-000007",
+    )
+    # when it is rendered
+    text = _page_text(render_certificate(content), tmp_path)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    # then the end date and the renewed certificate are printed as text
+    assert any("Gültig bis 9. März 2028" in line for line in lines), lines
+    assert any("Erneuerung des Zertifikats DBS-2026-000007" in line for line in lines), lines
+    # and a first certificate without an end date prints neither
+    plain = _page_text(render_certificate(CONTENT), tmp_path)
+    assert "Gültig bis" not in plain and "Erneuerung" not in plain

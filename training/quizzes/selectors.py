@@ -5,6 +5,7 @@ attempts that belong to an enrollment or to the cohorts a trainer supervises."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, Sum
@@ -63,6 +64,14 @@ class QuizState:
     quiz: Quiz
     sittings: list[Sitting]
     attempt_limit: int | None
+    # In a refresher only attempts started since it began count (passed, limit).
+    since: datetime | None = None
+
+    @property
+    def counted(self) -> list[Sitting]:
+        if self.since is None:
+            return self.sittings
+        return [s for s in self.sittings if s.started_at >= self.since]
 
     @property
     def open_sitting(self) -> Sitting | None:
@@ -70,7 +79,7 @@ class QuizState:
 
     @property
     def finished(self) -> list[Sitting]:
-        return [s for s in self.sittings if s.complete]
+        return [s for s in self.counted if s.complete]
 
     @property
     def last_finished(self) -> Sitting | None:
@@ -78,15 +87,15 @@ class QuizState:
 
     @property
     def passed(self) -> bool:
-        return any(s.passed for s in self.sittings)
+        return any(s.passed for s in self.counted)
 
     @property
     def pending(self) -> bool:
-        return any(s.complete and s.needs_marking for s in self.sittings)
+        return any(s.complete and s.needs_marking for s in self.counted)
 
     @property
     def attempts_used(self) -> int:
-        return len(self.sittings)
+        return len(self.counted)
 
     @property
     def attempts_left(self) -> int | None:
@@ -104,9 +113,10 @@ def quiz_state(user, quiz: Quiz) -> QuizState:
     return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit)
 
 
-def live_quiz_state(user, quiz_id: int) -> QuizState | None:
+def live_quiz_state(user, quiz_id: int, *, since=None) -> QuizState | None:
     """The live quiz with this id and the user's attempts at it (newest first), in one query:
-    the attempts are joined to the quiz row. None when the quiz is not live."""
+    the attempts are joined to the quiz row. None when the quiz is not live. ``since``: only
+    attempts started then or later count (a refresher)."""
     rows = list(
         Quiz.objects.filter(pk=quiz_id, live=True)
         .annotate(own=FilteredRelation("sittings", condition=Q(sittings__user=user)))
@@ -125,7 +135,7 @@ def live_quiz_state(user, quiz_id: int) -> QuizState | None:
         sitting = Sitting.from_db(db, _SITTING_FIELDS, row[n:])
         sitting.quiz = quiz
         sittings.append(sitting)
-    return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit)
+    return QuizState(quiz=quiz, sittings=sittings, attempt_limit=quiz.attempt_limit, since=since)
 
 
 # --- Attempts ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from training.quizzes.pinning import pinned_questions, pinned_quiz, revision_con
 from training.quizzes.questions import QuizQuestion
 from training.quizzes.regrade_scoring import score_with_regrades
 from training.quizzes.selectors import quiz_in_body
+from training.renewals import attempts_towards_limit
 from training.services import (
     enrollment_or_refuse,
     live_module_or_refuse,
@@ -190,7 +191,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
         raise NotFoundError(errors.QUIZ_UNAVAILABLE)
     used = Sitting.objects.filter(user=user, quiz=quiz).count()
     limit = pinned.attempt_limit
-    if limit is not None and used >= limit:
+    if limit is not None and attempts_towards_limit(enrollment, module, quiz, used) >= limit:
         # A concurrent request may have started the last allowed attempt since the check for an
         # open one above: resume that one rather than refuse.
         concurrent = Sitting.objects.filter(user=user, quiz=quiz, complete=False).first()
@@ -233,7 +234,7 @@ def start_sitting(*, user, module_id: int) -> Sitting:
         concurrent = Sitting.objects.filter(user=user, quiz=quiz, complete=False).first()
         if concurrent is not None:
             return concurrent
-        if limit is not None and Sitting.objects.filter(user=user, quiz=quiz).count() >= limit:
+        if limit is not None and attempts_towards_limit(enrollment, module, quiz) >= limit:
             raise PermissionDeniedError(errors.NO_ATTEMPTS_LEFT) from None
         raise TrainingError(errors.START_CONFLICT) from None
     ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
