@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
@@ -22,10 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from accounts.notifications import Kind as NotificationKind
+from accounts.notifications import notify
 from audit.models import AuditAction
 from audit.services import record_audit
-from certificates import credentials, selectors, signing, status_list
+from certificates import branding, credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
+from certificates.qualification import qualification_title
+from core import links
 from training.services import lock_enrollment
 
 logger = logging.getLogger(__name__)
@@ -68,7 +71,7 @@ def next_serial(*, year: int) -> str:
 
 
 def absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return links.absolute_url(path)
 
 
 def verify_url(token_or_code: str) -> str:
@@ -125,6 +128,13 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                     exclude=["enrollment", "pdf"], validate_unique=False, validate_constraints=False
                 )
                 certificate.save(force_insert=True)
+                notify(
+                    user_id=facts.user_id,
+                    kind=NotificationKind.CERTIFICATE_ISSUED,
+                    params={"serial": certificate.serial, "course": certificate.course_title},
+                    link=reverse("certificates:download", args=[certificate.pk]),
+                    occasion=f"certificate-{certificate.pk}",
+                )
     except IntegrityError:
         if certificate is not None:
             certificate.pdf.delete(save=False)
@@ -148,6 +158,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certifi
         enrollment_id=enrollment_id,
         serial=next_serial(year=timezone.localtime(issued_at).year),
         holder_name=facts.holder_name,
+        holder_title=qualification_title(facts.course_title, facts.qualification_form),
         course_title=facts.course_title,
         sections=[
             {
@@ -172,6 +183,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certifi
         rendering.CertificateContent(
             serial=certificate.serial,
             holder_name=certificate.holder_name,
+            holder_title=certificate.holder_title,
             course_title=certificate.course_title,
             sections=[
                 rendering.SectionLine(s.title, s.completed_on, s.teaching_units)
@@ -187,6 +199,8 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at) -> Certifi
             explanatory_text=text.explanatory_text,
             signatory_name=text.signatory_name,
             signatory_role=text.signatory_role,
+            logo=branding.branding_logo(),
+            signature=branding.signature_picture(text),
         )
     )
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -238,6 +252,8 @@ def signed_payload(certificate: Certificate) -> dict:
     }
     if certificate.valid_until:  # absent for certificates without an end date, as before
         payload["valid_until"] = certificate.valid_until.astimezone(UTC).isoformat()
+    if certificate.holder_title:  # absent for certificates issued before the choice existed
+        payload["holder_title"] = certificate.holder_title
     return payload
 
 

@@ -90,7 +90,8 @@ def certificate_status(certificate: Certificate) -> str:
 
 
 def public_facts(certificate: Certificate) -> dict:
-    """All the verification page reveals: status, holder, course, issue and end date."""
+    """All the verification page reveals: status, holder (with the qualification in the form
+    they chose), course, issue and end date."""
     return {
         "status": certificate_status(certificate),
         "valid_until": (
@@ -100,6 +101,7 @@ def public_facts(certificate: Certificate) -> dict:
         ),
         "serial": certificate.serial,
         "holder": certificate.holder_name,
+        "qualification": certificate.holder_title or None,
         "course": certificate.course_title,
         "issued_on": timezone.localdate(certificate.issued_at).isoformat(),
         "revoked_on": (
