@@ -294,6 +294,7 @@ def load_course(
                     title=m["title"],
                     slug=m["slug"],
                     teaser=m.get("teaser", ""),
+                    short_title=m.get("short_title", ""),
                     estimated_minutes=m.get("estimated_minutes", 20),
                     required=m.get("required", True),
                     learning_objectives=json.dumps(objectives),
