@@ -7,11 +7,8 @@ reader's language."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Notification
@@ -42,7 +39,7 @@ def notify(
 ) -> Notification:
     """Writes one entry for the person; with ``occasion``, at most one per (person, kind,
     occasion): a second call returns the first entry. ``email`` also mails it, after the
-    caller's transaction commits (nothing on rollback), once (see ``send_notification_email``).
+    caller's transaction commits (nothing on rollback), once (``accounts.notification_mail``).
     """
     if occasion:
         existing = Notification.objects.filter(user_id=user_id, kind=kind, occasion=occasion)
@@ -65,48 +62,6 @@ def notify(
 
         tasks.send_notification_email.delay_on_commit(notification.pk)
     return notification
-
-
-# The kinds that go out by email, with their templates (subject, body).
-MAILED = {
-    Kind.ESSAY_MARKED: (
-        "accounts/email/essay_marked_subject.txt",
-        "accounts/email/essay_marked.txt",
-    ),
-}
-
-
-def send_notification_email(*, notification_id: int) -> bool:
-    """Mails one entry to the person, in German, with absolute links on the configured base
-    URL. At most once: the row is locked while mailing and ``emailed_at`` set after the send (a
-    failed send leaves it empty for a retry). False (no mail) for an unknown entry, a kind that
-    is not mailed, an account without address or deactivated."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.emailed_at or notification.kind not in MAILED:
-            return False
-        user = notification.user
-        if not user.is_active or not user.email:
-            return False
-        subject_template, body_template = MAILED[notification.kind]
-        context = {
-            "user": user,
-            "params": notification.params,
-            "url": absolute_url(notification.link) if notification.link else "",
-            "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = " ".join(render_to_string(subject_template, context).split())
-            body = render_to_string(body_template, context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
 
 
 def notify_many(entries: Iterable[NewNotification]) -> int:

@@ -49,6 +49,6 @@ def request_password_reset(email: str) -> int:
 def send_notification_email(notification_id: int) -> bool:
     """Mails one notification (see the service); a repeated run finds it sent and mails
     nothing."""
-    from accounts import notifications
+    from accounts import notification_mail
 
-    return notifications.send_notification_email(notification_id=notification_id)
+    return notification_mail.send_notification_email(notification_id=notification_id)

@@ -76,7 +76,7 @@ def test_a_correction_notifies_again_a_failed_mark_not_at_all(
 def test_a_repeated_mail_task_sends_once(
     trainer_client, waiting, django_capture_on_commit_callbacks
 ):
-    from accounts.notifications import send_notification_email
+    from accounts.notification_mail import send_notification_email
 
     mark(trainer_client, waiting, capture=django_capture_on_commit_callbacks)
     notification = Notification.objects.get(user=waiting.user)
