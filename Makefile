@@ -18,8 +18,9 @@ TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
 .PHONY: demo test lint install messages browser lock bench audit axe
 
 $(STAMP): requirements/dev.lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@test -x $(BIN)/python || { echo "Creating the virtualenv $(VENV)/"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the locked dependencies into $(VENV)/ (the first time takes a few minutes):"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements/dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
@@ -27,11 +28,17 @@ install: $(STAMP)
 messages: install
 	@DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore "$(VENV)" -v0
 
-## Starts the app with demo content at http://127.0.0.1:8000/ (SQLite under var/, tasks in-process).
+## Starts the app with demo content at http://127.0.0.1:$(PORT)/ (SQLite under var/, tasks
+## in-process). `make demo PORT=8123` serves on another port; every absolute link (mails, pages)
+## follows it through WAGTAILADMIN_BASE_URL and the default site.
+PORT ?= 8000
+DEMO_ENV = DJANGO_DEBUG=1 WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT)
 demo: install messages
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Migrating the database (each step is listed):"
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	@echo "Loading the demo course, quizzes and accounts:"
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --site-url http://127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Debian packages the tests use: chromium for the browser tests (Playwright's own download does
 ## not work offline), poppler-utils and zbar-tools to read certificate PDFs and scan their QR code,

@@ -172,3 +172,51 @@ class NewPasswordForm(PlainLabels, SetPasswordForm):
         if not self.has_error("new_password2"):
             self.validate_password_for_user(self.user, "new_password1")
         return forms.Form.clean(self)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then the new one twice (the validators apply to the new one).
+
+    Wrong current passwords count against an hourly allowance per account
+    (``accounts.profile.password_change_blocked``): a session alone does not let anyone
+    guess the password."""
+
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    old_password = forms.CharField(
+        label=_("Aktuelles Passwort"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Bitte geben Sie Ihr aktuelles Passwort ein.")},
+    )
+
+    def clean_old_password(self):
+        from accounts import profile
+
+        password = self.cleaned_data["old_password"]
+        if profile.password_change_blocked(user=self.user):
+            raise forms.ValidationError(profile.PASSWORD_CHANGE_TOO_MANY, code="too_many")
+        if not self.user.check_password(password):
+            profile.count_wrong_password(user=self.user)
+            raise forms.ValidationError(WRONG_PASSWORD, code="password_incorrect")
+        return password
+
+    def clean(self):
+        if self.has_error("old_password"):
+            return forms.Form.clean(self)  # nothing more to judge without the right password
+        return super().clean()
+
+
+class QualificationChoiceForm(PlainLabels, forms.Form):
+    qualification_form = forms.ChoiceField(
+        label=_("So erscheint Ihre Qualifikation auf dem Zertifikat"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Bitte wählen Sie eine Bezeichnung."),
+            "invalid_choice": _("Bitte wählen Sie eine der angebotenen Bezeichnungen."),
+        },
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification_form"].choices = choices

@@ -80,3 +80,80 @@ class ExternalIdentity(models.Model):
 
     def __str__(self):
         return f"{self.provider}: {self.subject}"
+
+
+class QualificationForm(models.TextChoices):
+    """How the holder's qualification is worded on their certificate (the course title's first
+    word): neutral unless the person chooses otherwise before the certificate is issued."""
+
+    NEUTRAL = "fachperson", _("Fachperson (neutral)")
+    EXPERTIN = "expertin", _("Expertin")
+    EXPERTE = "experte", _("Experte")
+
+
+class Profile(models.Model):
+    """What a person chooses about themself beyond Django's user: for now the form of the
+    qualification printed on their certificate."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_profile",
+        primary_key=True,
+        verbose_name=_("Konto"),
+    )
+    qualification_form = models.CharField(
+        _("Bezeichnung auf dem Zertifikat"),
+        max_length=20,
+        choices=QualificationForm.choices,
+        default=QualificationForm.NEUTRAL,
+    )
+
+    class Meta:
+        verbose_name = _("Profil")
+        verbose_name_plural = _("Profile")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.qualification_form}"
+
+
+class Notification(models.Model):
+    """One thing that happened to the person (an essay marked, a certificate issued, an
+    enrollment), listed in *Mein Konto*. The text is written when shown, from ``kind`` and
+    ``params``, so it follows the reader's language; ``occasion`` makes a repeated service call
+    (a task retry) write one entry."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("Eingeschrieben")
+        ESSAY_MARKED = "essay_marked", _("Freitext bewertet")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Zertifikat ausgestellt")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("Person"),
+    )
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    params = models.JSONField(_("Angaben"), default=dict, blank=True)
+    link = models.CharField(_("Link"), max_length=300, blank=True)
+    occasion = models.CharField(_("Anlass"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("Zeitpunkt"), db_index=True)
+    # Set once the entry went out by email too (for the kinds that are mailed): the sent-log
+    # that keeps a retried task from mailing twice.
+    emailed_at = models.DateTimeField(_("Per E-Mail versandt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "occasion"],
+                condition=~models.Q(occasion=""),
+                name="notification_once_per_occasion",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.kind}"

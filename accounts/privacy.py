@@ -23,7 +23,8 @@ from wagtail.models import (
 from wagtail.models.api import APIToken
 from wagtail.users.models import UserProfile
 
-from accounts.models import AccountEmail, ExternalIdentity
+from accounts.models import AccountEmail, ExternalIdentity, Notification, Profile
+from accounts.notifications import export_notifications
 from accounts.services import anonymise_account
 from core import privacy
 
@@ -164,6 +165,20 @@ privacy.register(
     policy="Gelöscht: ob und wann die E-Mail-Adresse bestätigt wurde, entfernte Doppeladresse.",
     export=privacy.rows("user", ["confirmed_at", "displaced_email"], model=AccountEmail),
     erase=privacy.delete_rows(AccountEmail, "user"),
+)
+privacy.register(
+    Profile,
+    title=_("Bezeichnung auf dem Zertifikat"),
+    policy="Gelöscht: die gewählte Form der Bezeichnung (ausgestellte Zertifikate bleiben).",
+    export=privacy.rows("user", ["qualification_form"], model=Profile),
+    erase=privacy.delete_rows(Profile, "user"),
+)
+privacy.register(
+    Notification,
+    title=_("Ihre Benachrichtigungen"),
+    policy="Gelöscht: die Liste der Ereignisse in «Mein Konto».",
+    export=export_notifications,
+    erase=privacy.delete_rows(Notification, "user"),
 )
 privacy.register(
     ModelLogEntry,

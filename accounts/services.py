@@ -153,9 +153,10 @@ def reset_second_factor(*, user, actor) -> int:
     return deleted
 
 
-def end_sessions(*, user_id: int) -> int:
-    """Deletes every unexpired session of the account (database and cache); returns how many.
-    Reads each unexpired session once: for rare administrative steps, not for every request."""
+def end_sessions(*, user_id: int, except_session_key: str | None = None) -> int:
+    """Deletes every unexpired session of the account (database and cache) but
+    ``except_session_key``; returns how many. Reads each unexpired session once: for rare
+    administrative steps, not for every request."""
     from importlib import import_module
 
     from django.contrib.auth import SESSION_KEY
@@ -163,7 +164,10 @@ def end_sessions(*, user_id: int) -> int:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    sessions = Session.objects.filter(expire_date__gt=timezone.now())
+    if except_session_key:
+        sessions = sessions.exclude(session_key=except_session_key)
+    for session in sessions.iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user_id):
             store(session_key=session.session_key).delete()
             ended += 1

@@ -37,3 +37,18 @@ def request_password_reset(email: str) -> int:
     """Looks the address up and mails the links (see the service). The form enqueues this for
     every well-formed address, known or not."""
     return services.request_password_reset(email=email)
+
+
+@shared_task(
+    name="accounts.notification_email",
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),  # mail server or database hiccups
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    """Mails one notification (see the service); a repeated run finds it sent and mails
+    nothing."""
+    from accounts import notification_mail
+
+    return notification_mail.send_notification_email(notification_id=notification_id)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from accounts import views
+from accounts import account_views, views
 from accounts.sso import views as sso_views
 
 app_name = "accounts"
@@ -13,6 +13,11 @@ urlpatterns = [
     path("notfall-anmeldung/", sso_views.EmergencyLoginView.as_view(), name="emergency_login"),
     path("daten/", views.data_export, name="data_export"),
     path("daten/meine-daten.json", views.data_export_download, name="data_export_download"),
+    path("daten/uebersicht/", account_views.data_summary_page, name="data_summary"),
+    path("daten/meine-daten.pdf", account_views.data_summary_pdf, name="data_summary_pdf"),
+    path("passwort/", account_views.change_password, name="change_password"),
+    path("bezeichnung/", account_views.qualification, name="qualification"),
+    path("benachrichtigungen/", account_views.notification_list, name="notifications"),
     path("loeschen/", views.erase, name="erase"),
     path("zwei-faktor/", views.second_factor_setup, name="second_factor_setup"),
     path("zwei-faktor/code/", views.second_factor_verify, name="second_factor_verify"),

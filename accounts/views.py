@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import emails, selectors, services
+from accounts import data_summary, emails, notifications, profile, selectors, services
 from accounts.forms import (
     CurrentPasswordForm,
     NewPasswordForm,
@@ -37,8 +37,8 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.invitations import INVITATION_VALID_DAYS, invitation_tokens
+from accounts.models import QualificationForm
 from accounts.signals import PASSWORD_CHECKED_AT_SESSION_KEY, SECOND_FACTOR_PENDING_SESSION_KEY
-from core import privacy
 
 LOCKED_OUT = gettext_lazy(
     "Zu viele fehlgeschlagene Anmeldeversuche: Die Anmeldung mit diesem Benutzernamen ist für "
@@ -124,6 +124,14 @@ def account(request):
             "form": form,
             "has_second_factor": selectors.has_second_factor(request.user),
             "requires_second_factor": selectors.requires_second_factor(request.user),
+            "has_password": request.user.has_usable_password(),
+            "qualification_form_label": QualificationForm(
+                profile.qualification_form_of(request.user)
+            ).label,
+            "notifications": [
+                (n, notifications.notification_text(n))
+                for n in notifications.recent_notifications(request.user, limit=5)
+            ],
         },
     )
 
@@ -154,7 +162,9 @@ def email_confirm(request, token):
 @login_required
 @never_cache
 def data_export(request):
-    titles = sorted({entry.display_title for entry in privacy.entries() if entry.export})
+    # Only the categories that hold something about this person (a participant has no editor
+    # traces such as API keys to read about).
+    titles = [c.title for c in data_summary.personal_data_summary(request.user)]
     return render(request, "accounts/data_export.html", {"titles": titles})
 
 

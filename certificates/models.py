@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
@@ -48,6 +48,9 @@ class Certificate(models.Model):
         verbose_name=_("Erneuert das Zertifikat"),
     )
     holder_name = models.CharField(_("Inhaber:in"), max_length=300)
+    # The qualification in the form the holder chose (Expertin, Experte, Fachperson), frozen;
+    # empty when the course title names no qualification (and for older certificates).
+    holder_title = models.CharField(_("Bezeichnung"), max_length=300, blank=True)
     course_title = models.CharField(_("Kurs"), max_length=300)
     # [{"title", "completed_on" (ISO date), "minutes", "teaching_units"}] in course order.
     sections = models.JSONField(_("Lernbereiche"), default=list)
@@ -185,13 +188,31 @@ class CertificateText(BaseGenericSetting):
     )
     signatory_name = models.CharField(_("Unterzeichnet von"), max_length=200, blank=True)
     signatory_role = models.CharField(_("Funktion"), max_length=200, blank=True)
+    signature_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("Unterschrift (Bild)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Optional: die eingescannte Unterschrift, auf weissem oder transparentem Grund "
+            "(PNG oder JPEG). Sie erscheint über dem Namen."
+        ),
+    )
 
     panels = [
         FieldPanel("organisation"),
         FieldPanel("title"),
         FieldPanel("explanatory_text"),
-        FieldPanel("signatory_name"),
-        FieldPanel("signatory_role"),
+        MultiFieldPanel(
+            [
+                FieldPanel("signatory_name"),
+                FieldPanel("signatory_role"),
+                FieldPanel("signature_image"),
+            ],
+            heading=_("Unterschrift"),
+        ),
     ]
 
     class Meta:

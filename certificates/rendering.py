@@ -11,17 +11,19 @@ from datetime import date, datetime
 from pathlib import Path
 
 import segno
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from certificates.branding import Picture
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -59,6 +61,9 @@ class CertificateContent:
     signatory_role: str
     valid_until: datetime | None = None
     renews: str = ""  # the serial of the certificate a renewal renews
+    holder_title: str = ""  # the qualification in the holder's chosen form
+    logo: "Picture | None" = None  # the deployment's logo (branding setting), PNG
+    signature: "Picture | None" = None  # the signatory's signature image, PNG
 
 
 _fonts_registered = False
@@ -128,12 +133,37 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None
     canvas.restoreState()
 
 
+def _pdf_date(moment: datetime) -> str:
+    """A PDF date string (``D:YYYYMMDDHHmmSS+HH'mm'``) in the site's time zone."""
+    local = timezone.localtime(moment)
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"D:{local:%Y%m%d%H%M%S}{sign}{hours:02d}'{rest:02d}'"
+
+
+def _draw_picture(canvas: Canvas, picture: Picture, x, y, max_width, max_height, anchor="sw"):
+    """Draws ``picture`` scaled into the box (keeping its proportions); ``anchor`` "se" puts
+    its right edge at ``x``."""
+    scale = min(max_width / picture.width, max_height / picture.height)
+    w, h = picture.width * scale, picture.height * scale
+    left = x - w if anchor == "se" else x
+    canvas.drawImage(
+        ImageReader(io.BytesIO(picture.png)), left, y, w, h, mask="auto", preserveAspectRatio=True
+    )
+
+
 def render_certificate(content: CertificateContent) -> bytes:
-    """Renders the one-page certificate; deterministic for the same content."""
+    """Renders the one-page certificate; deterministic for the same content. The PDF's
+    creation and modification dates are the issue date, so the file says when it was issued
+    and re-rendering the same content gives the same bytes."""
     register_fonts()
     buffer = io.BytesIO()
     width, height = A4
     canvas = Canvas(buffer, pagesize=A4, invariant=True, lang="de", initialFontName=REGULAR)
+    issued = _pdf_date(content.issued_at)
+    canvas.setDateFormatter(lambda *_ignored: issued)
     with translation.override("de"):
         canvas.setTitle(f"{content.title} {content.serial} – {content.holder_name}")
         canvas.setAuthor(content.organisation)
@@ -147,6 +177,9 @@ def render_certificate(content: CertificateContent) -> bytes:
         canvas.setLineWidth(1.2)
         canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
 
+        if content.logo is not None:
+            # Top left inside the frame, at most 45 × 18 mm.
+            _draw_picture(canvas, content.logo, 18 * mm, height - 36 * mm, 45 * mm, 18 * mm)
         _centered(canvas, content.organisation, height - 32 * mm, BOLD, 12, ACCENT)
         _centered(canvas, content.title, height - 55 * mm, BOLD, 34, ACCENT)
         _centered(canvas, _("Hiermit wird bestätigt, dass"), height - 72 * mm, REGULAR, 12)
@@ -168,6 +201,13 @@ def render_certificate(content: CertificateContent) -> bytes:
             16,
             True,
         )
+        if content.holder_title:
+            y = _wrapped(
+                canvas, _("Qualifikation:"), margin, y - 6, text_width, REGULAR, 10, 14, True
+            )
+            canvas.setFillColor(ACCENT)
+            y = _wrapped(canvas, content.holder_title, margin, y, text_width, BOLD, 14, 18, True)
+            canvas.setFillColor(INK)
         canvas.setFillColor(MUTED)
         y = _wrapped(canvas, content.explanatory_text, margin, y - 14, text_width, REGULAR, 10, 14)
 
@@ -225,6 +265,9 @@ def render_certificate(content: CertificateContent) -> bytes:
                 y - 28,
                 _("Erneuerung des Zertifikats %(serial)s") % {"serial": content.renews},
             )
+        if content.signature is not None:
+            # Above the signatory's line, at most 60 × 16 mm, right-aligned with it.
+            _draw_picture(canvas, content.signature, width - margin, y + 4, 60 * mm, 16 * mm, "se")
         if content.signatory_name:
             canvas.setStrokeColor(INK)
             canvas.line(width - margin - 70 * mm, y + 2, width - margin, y + 2)

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.profile import qualification_form_of
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate
 from certificates.units import teaching_units
@@ -44,6 +45,7 @@ class CompletionFacts:
     email: str = ""
     course_id: int = 0
     validity_months: int | None = None
+    qualification_form: str = ""
 
 
 class CertificateState(models.TextChoices):
@@ -176,6 +178,7 @@ def completion_facts(enrollment_id: int) -> CompletionFacts | None:
         email=user.email or "",
         course_id=enrollment.course_id,
         validity_months=enrollment.course.validity_months,
+        qualification_form=qualification_form_of(user),
     )
 
 

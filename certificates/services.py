@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
@@ -22,10 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from accounts.notifications import Kind as NotificationKind
+from accounts.notifications import notify
 from audit.models import AuditAction
 from audit.services import record_audit
-from certificates import credentials, renewals, selectors, signing, status_list
+from certificates import branding, credentials, renewals, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
+from certificates.qualification import qualification_title
+from core import links
 from training.services import lock_enrollment
 from training.xapi import services as xapi
 
@@ -69,7 +72,7 @@ def next_serial(*, year: int) -> str:
 
 
 def absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return links.absolute_url(path)
 
 
 def verify_url(token_or_code: str) -> str:
@@ -139,6 +142,13 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
                 )
                 certificate.save(force_insert=True)
                 _record_earned(user_id=facts.user_id, course_id=facts.course_id)
+                notify(
+                    user_id=facts.user_id,
+                    kind=NotificationKind.CERTIFICATE_ISSUED,
+                    params={"serial": certificate.serial, "course": certificate.course_title},
+                    link=reverse("certificates:download", args=[certificate.pk]),
+                    occasion=f"certificate-{certificate.pk}",
+                )
     except IntegrityError:
         if certificate is not None:
             certificate.pdf.delete(save=False)
@@ -183,6 +193,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at, renewal=No
         previous=previous,
         serial=next_serial(year=timezone.localtime(issued_at).year),
         holder_name=facts.holder_name,
+        holder_title=qualification_title(facts.course_title, facts.qualification_form),
         course_title=facts.course_title,
         sections=[
             {
@@ -207,6 +218,7 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at, renewal=No
         rendering.CertificateContent(
             serial=certificate.serial,
             holder_name=certificate.holder_name,
+            holder_title=certificate.holder_title,
             course_title=certificate.course_title,
             sections=[
                 rendering.SectionLine(s.title, s.completed_on, s.teaching_units)
@@ -223,6 +235,8 @@ def _build_certificate(*, enrollment_id: int, facts, text, issued_at, renewal=No
             explanatory_text=text.explanatory_text,
             signatory_name=text.signatory_name,
             signatory_role=text.signatory_role,
+            logo=branding.branding_logo(),
+            signature=branding.signature_picture(text),
         )
     )
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -276,6 +290,8 @@ def signed_payload(certificate: Certificate) -> dict:
         payload["valid_until"] = certificate.valid_until.astimezone(UTC).isoformat()
     if certificate.previous_id:  # a renewal names the certificate it renews
         payload["renews"] = certificate.previous.serial
+    if certificate.holder_title:  # absent for certificates issued before the choice existed
+        payload["holder_title"] = certificate.holder_title
     return payload
 
 

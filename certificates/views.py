@@ -90,8 +90,8 @@ def certificate_status(certificate: Certificate) -> str:
 
 
 def public_facts(certificate: Certificate) -> dict:
-    """All the verification page reveals: status, holder, course, issue and end date, and
-    the serials of the renewal chain."""
+    """All the verification page reveals: status, holder (with the qualification in the form
+    they chose), course, issue and end date, and the serials of the renewal chain."""
     successor = certificate.superseded_by
     return {
         "status": certificate_status(certificate),
@@ -102,6 +102,7 @@ def public_facts(certificate: Certificate) -> dict:
         ),
         "serial": certificate.serial,
         "holder": certificate.holder_name,
+        "qualification": certificate.holder_title or None,
         "course": certificate.course_title,
         "issued_on": timezone.localdate(certificate.issued_at).isoformat(),
         "revoked_on": (

@@ -144,6 +144,15 @@ class SectionPage(TreeFactsMixin, Page):
 
 class ModulePage(TreeFactsMixin, Page):
     teaser = models.TextField(_("Kurzbeschreibung"), max_length=500, blank=True)
+    short_title = models.CharField(
+        _("Kurztitel"),
+        max_length=24,
+        blank=True,
+        help_text=_(
+            "Höchstens 24 Zeichen, z. B. «Datenschutz». Steht als Spaltenkopf im Bericht der "
+            "Trainer:innen; leer: der gekürzte Titel."
+        ),
+    )
     learning_objectives = StreamField(
         [("objective", blocks.CharBlock(label=_("Lernziel"), max_length=300))],
         verbose_name=_("Lernziele"),
@@ -171,6 +180,7 @@ class ModulePage(TreeFactsMixin, Page):
 
     content_panels = [
         *Page.content_panels,
+        FieldPanel("short_title"),
         FieldPanel("teaser"),
         FieldPanel("learning_objectives"),
         FieldPanel("estimated_minutes"),

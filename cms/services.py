@@ -248,6 +248,20 @@ def ensure_home_page() -> HomePage:
     return home
 
 
+def point_default_site_at(url: str) -> Site:
+    """Host and port of the default site from an address such as ``http://127.0.0.1:8123``
+    (the demo's ``WAGTAILADMIN_BASE_URL``), so pages' own absolute links follow it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    ensure_home_page()
+    site = Site.objects.get(is_default_site=True)
+    site.hostname = parts.hostname or "localhost"
+    site.port = parts.port or (443 if parts.scheme == "https" else 80)
+    site.save(update_fields=["hostname", "port"])
+    return site
+
+
 def _add_published(parent: Page, page: Page) -> Page:
     parent.add_child(instance=page)
     page.save_revision().publish()
@@ -334,6 +348,7 @@ def load_course(
                     title=m["title"],
                     slug=m["slug"],
                     teaser=m.get("teaser", ""),
+                    short_title=m.get("short_title", ""),
                     estimated_minutes=m.get("estimated_minutes", 20),
                     required=m.get("required", True),
                     learning_objectives=json.dumps(objectives),

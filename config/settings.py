@@ -382,12 +382,12 @@ CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default
 # ... and for all clients together (a ceiling that many addresses cannot get around).
 CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_GLOBAL_RATE_LIMIT", default=600)
 from config.settings_certificates import *  # noqa: E402, F403  (Open Badges 3.0, reminders)
+from config.settings_experience import *  # noqa: E402, F403  (fonts of the data download PDF)
 
 CELERY_BEAT_SCHEDULE.update(REMINDER_BEAT_SCHEDULE)  # noqa: F405
 # --- Trainer workspace ----------------------------------------------------------------------
 # Unit leads (Dienststellenleitung) see no figures of groups smaller than this.
 TRAINING_AGGREGATE_MIN_GROUP_SIZE = env.int("TRAINING_AGGREGATE_MIN_GROUP_SIZE", default=5)
-
 # --- Metrics --------------------------------------------------------------------------------
 # /metrics answers these client addresses or "Authorization: Bearer <METRICS_TOKEN>"; else 404.
 METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=[])

@@ -135,6 +135,11 @@ MATRIX: dict[str, Access] = {
     "konto/": Access("/konto/", logged_in("200")),
     "konto/daten/": Access("/konto/daten/", logged_in("200")),
     "konto/daten/meine-daten.json": Access("/konto/daten/meine-daten.json", logged_in("200")),
+    "konto/daten/uebersicht/": Access("/konto/daten/uebersicht/", logged_in("200")),
+    "konto/daten/meine-daten.pdf": Access("/konto/daten/meine-daten.pdf", logged_in("200")),
+    "konto/passwort/": Access("/konto/passwort/", logged_in("200")),
+    "konto/bezeichnung/": Access("/konto/bezeichnung/", logged_in("200")),
+    "konto/benachrichtigungen/": Access("/konto/benachrichtigungen/", logged_in("200")),
     "konto/loeschen/": Access("/konto/loeschen/", logged_in("200")),
     "konto/zwei-faktor/": Access("/konto/zwei-faktor/", logged_in("200")),
     # Without a device yet, the code page sends to the setup page.

@@ -12,11 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import email_confirmed
 from accounts.invitations import create_invited_account
+from accounts.notifications import Kind as NotificationKind
+from accounts.notifications import NewNotification, notify
 from accounts.sso.selectors import asserted_organisation_unit, external_identities
 from audit.models import AuditAction
 from audit.services import record_audit
@@ -69,10 +72,26 @@ def lock_enrollment(enrollment_id: int) -> bool:
 @transaction.atomic
 def enroll(*, user, cohort: Cohort) -> Enrollment:
     """Enrolls the user in the cohort's course. Idempotent: an existing enrollment is returned."""
-    enrollment, _ = Enrollment.objects.get_or_create(
+    enrollment, created = Enrollment.objects.get_or_create(
         user=user, course_id=cohort.course_id, defaults={"cohort": cohort}
     )
+    if created:
+        notify_enrolled(enrollment, cohort)
     return enrollment
+
+
+def notify_enrolled(enrollment: Enrollment, cohort: Cohort) -> None:
+    """The person's entry in Mein Konto (no email: a new account gets its invitation)."""
+    notify(**enrolled_notification(enrollment, cohort).__dict__)
+
+
+def enrolled_notification(enrollment: Enrollment, cohort: Cohort) -> NewNotification:
+    return NewNotification(
+        user_id=enrollment.user_id,
+        kind=NotificationKind.ENROLLED,
+        params={"course": cohort.course.title, "cohort": cohort.name},
+        link=reverse("training:dashboard"),
+    )
 
 
 def required_module_ids(course_id: int) -> set[int]:
@@ -295,6 +314,7 @@ def enroll_participant(
         action = EnrollmentEvent.Action.REENROLLED
         resume_completion(enrollment_id=enrollment.pk)
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, actor=actor)
+    notify_enrolled(enrollment, cohort)
     # People who log in through their organisation set no password here: no invitation to.
     if not user.has_usable_password() and not external_identities(user).exists():
         queue_invitations([enrollment.pk], actor_id=actor.pk)

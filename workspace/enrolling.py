@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.invitations import create_invited_accounts
+from accounts.notifications import notify_many
 from training.models import Cohort, Enrollment, EnrollmentEvent, OrganisationUnit
+from training.services import enrolled_notification
 from workspace.imports import (
     IMPORT_CHANGED,
     IMPORT_HAS_PROBLEMS,
@@ -78,6 +80,10 @@ def _write(preview: Preview, actor, progress, chunk_size) -> tuple[dict, list[in
                 EnrollmentEvent(enrollment=e, action=EnrollmentEvent.Action.IMPORTED, actor=actor)
                 for e in enrollments
             ]
+        )
+        notify_many(
+            enrolled_notification(e, cohorts[r.cohort_id])
+            for r, e in zip(chunk, enrollments, strict=True)
         )
         invite += [e.pk for r, e in zip(chunk, enrollments, strict=True) if r.action == "create"]
         done += len(chunk)

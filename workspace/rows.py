@@ -62,7 +62,23 @@ class ModuleColumn:
     id: int
     title: str
     section_id: int
-    number: int  # 1-based position in the course, for compact column headings
+    number: int  # 1-based position in the course
+    short_title: str = ""  # the column heading: the module's short title, else its title cut
+
+
+# Headings longer than this are cut at a word boundary (with "…") when a module has no short
+# title; the full title stays in the heading's title attribute and for screen readers.
+SHORT_TITLE_LENGTH = 24
+
+
+def short_label(title: str, short_title: str = "") -> str:
+    if short_title.strip():
+        return short_title.strip()
+    title = " ".join(title.split())
+    if len(title) <= SHORT_TITLE_LENGTH:
+        return title
+    cut = title[: SHORT_TITLE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,:;–-")
+    return cut + "…"
 
 
 @dataclass(frozen=True)
@@ -113,7 +129,11 @@ def course_columns(course) -> list[SectionColumn]:
             number += 1
             modules.append(
                 ModuleColumn(
-                    id=module.pk, title=module.title, section_id=outline.section.pk, number=number
+                    id=module.pk,
+                    title=module.title,
+                    section_id=outline.section.pk,
+                    number=number,
+                    short_title=short_label(module.title, module.short_title),
                 )
             )
         sections.append(

@@ -329,3 +329,15 @@ def register_marking_menu_item():
     return MarkingMenuItem(
         _("Freitexte bewerten"), reverse("training_marking:queue"), icon_name="edit", order=230
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_workspace_panels(request, panels):
+    """The trainer's morning view (workspace.dashboard); its review panel replaces Wagtail's,
+    which hides itself when nothing waits."""
+    from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
+
+    from workspace import dashboard
+
+    panels[:] = [p for p in panels if not isinstance(p, WorkflowObjectsToModeratePanel)]
+    panels.extend(dashboard.panels_for(request.user))

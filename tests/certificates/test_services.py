@@ -107,6 +107,8 @@ def test_the_stored_pdf_matches_its_hash_and_the_signature_verifies(enrollment, 
         ],
         "issued_at": payload["issued_at"],
         "pdf_sha256": certificate.pdf_sha256,
+        # the qualification in the holder's form (neutral: none chosen)
+        "holder_title": "Fachperson für digitalen Bürgerservice",
     }
     assert signing.canonical_json(payload) == certificate.signed_payload.encode()
     assert signing.verify(

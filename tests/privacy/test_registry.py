@@ -72,7 +72,7 @@ def test_the_download_holds_everything_about_the_person(person, client):
     # then it is a JSON attachment with profile, enrollments and their history, progress,
     # sittings with answers and the feedback on them, certificates, second factor, failed
     # logins and who looked at their data
-    assert "Daten als JSON-Datei herunterladen" in page.content.decode()
+    assert "Als JSON-Datei herunterladen (maschinenlesbar)" in page.content.decode()
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="meine-daten-')
@@ -125,6 +125,18 @@ def test_the_download_holds_everything_about_the_person(person, client):
     assert records["otp_totp.totpdevice"]["items"][0]["name"] == "Handy von Xaveria"
     assert records["axes.accessattempt"]["items"][0]["failures_since_start"] == 1
     assert records["audit.auditentry"]["items"][0]["actor__username"] == "trainerin"
+    # and what Mein Konto listed for them: the certificate issued (an absolute link)
+    notices = records["accounts.notification"]["items"]
+    assert records["accounts.notification"]["title"] == "Ihre Benachrichtigungen"
+    assert any(
+        n["kind"] == "certificate_issued"
+        and n["text"]
+        == f"Ihr Zertifikat {issued.serial} für «Experte für digitalen "
+        "Bürgerservice» ist ausgestellt."
+        and n["link"].endswith(f"/zertifikate/{issued.pk}/pdf/")
+        and n["link"].startswith("http")
+        for n in notices
+    ), notices
     # and only the person's own rows are in it
     assert json.dumps(data, cls=DjangoJSONEncoder).count("teilnehmer@example.org") == 0
 

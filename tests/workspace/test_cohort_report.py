@@ -230,3 +230,34 @@ def test_report_page_paginates_and_keeps_filters(cohort, trainer_client):
     assert len(rows) == 10
     assert rows[0].last_name == "Nachname0009"
     assert "sort=-name" in response.content.decode().split('class="pagination"')[1]
+
+
+def test_module_columns_carry_short_titles_with_the_full_title_for_hover_and_screen_readers(
+    cohort, course, trainer_client
+):
+    # given a module with a short title and one with a long title but none
+    from cms.models import ModulePage
+
+    first, second = (ModulePage.objects.get(pk=pk) for pk in course_module_ids(course)[:2])
+    first.title, first.short_title = (
+        "Datenschutz und Informationssicherheit am Schalter",
+        "Datenschutz",
+    )
+    second.title = "Warum die Verwaltung digital wird"
+    first.save()
+    second.save()
+    enroll_many(cohort, 1)
+    # when the trainer opens the report
+    html = trainer_client.get(
+        reverse("training_workspace:report", args=[cohort.pk])
+    ).content.decode()
+    # then the headings read as the short title, the full one on hover and for screen readers
+    assert (
+        'title="Datenschutz und Informationssicherheit am Schalter">'
+        '<span aria-hidden="true">Datenschutz</span>'
+        '<span class="w-sr-only">Modul: Datenschutz und Informationssicherheit am Schalter</span>'
+    ) in html
+    assert '<span aria-hidden="true">Warum die Verwaltung…</span>' in html
+    # and no heading is a bare number any more
+    assert '<span aria-hidden="true">3</span>' not in html
+    assert '<span aria-hidden="true">Modul 1.3</span>' in html

@@ -4,8 +4,10 @@ mark is kept (EssayMark), and the attempt's score and result follow."""
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.notifications import Kind, notify
 from audit.models import AuditAction
 from audit.services import record_audit
 from training import errors
@@ -40,7 +42,8 @@ def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_
 
     Writes an audit row (who, when, old and new points, feedback) and an entry in the audit log
     (who marked which attempt, points before and after), re-scores the attempt and, when no
-    essay is left unmarked, decides pass or fail; a pass goes through ``complete_module``.
+    essay is left unmarked, decides pass or fail; a pass goes through ``complete_module``. Once
+    no essay is left unmarked, the person is notified (Mein Konto and an email after commit).
     Correcting a mark adds another row and entry; a module once completed stays completed.
     Locks the attempt, so two trainers marking at once are applied one after the other. Which
     attempts a trainer may mark (their cohorts') is the caller's check.
@@ -83,7 +86,7 @@ def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_
             }
         )
         old_points = None if old is None else Decimal(old).quantize(scoring.CENT)
-        EssayMark.objects.create(
+        mark = EssayMark.objects.create(
             sitting=sitting,
             block_id=block_id,
             old_points=old_points,
@@ -103,4 +106,15 @@ def mark_essay(*, sitting_id: int, block_id: str, points, feedback: str, marked_
             },
         )
         settle(sitting, quiz, questions, now)
+        if not sitting.needs_marking:
+            # The result is decided (or corrected): the person learns of it in Mein Konto and
+            # by email, once per mark.
+            notify(
+                user_id=sitting.user_id,
+                kind=Kind.ESSAY_MARKED,
+                params={"quiz": quiz.title, "sitting": sitting.pk},
+                link=reverse("training:result", args=[sitting.pk]),
+                occasion=f"essay-mark-{mark.pk}",
+                email=True,
+            )
         return sitting

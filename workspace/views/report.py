@@ -99,7 +99,7 @@ class CohortReportView(CohortView):
             ("progress", _("Gesamt"), ""),
         ]
         columns += [(f"section-{s.id}", s.title, "section") for s in report.visible_sections]
-        columns += [(f"module-{m.id}", str(m.number), m.title) for m in report.visible_modules]
+        columns += [(f"module-{m.id}", m.short_title, m.title) for m in report.visible_modules]
         columns += [
             ("activity", _("Letzte Aktivität"), ""),
             ("certificate", _("Zertifikat"), ""),

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.emails import mark_email_confirmed
 from cms.models import SectionPage
-from cms.services import load_course, read_course
+from cms.services import load_course, point_default_site_at, read_course
 from training.models import Cohort
 from training.quizzes.demo import load_quiz, read_quizzes
 from training.services import enroll
@@ -25,8 +25,21 @@ DEMO_COHORT = {"name": "Einwohnerdienste 2026", "organisation": "Stadt Musterlin
 class Command(BaseCommand):
     help = "Lädt Demo-Kurs, Lernkontrollen, eine Kursdurchführung und Demo-Konten (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-url",
+            default="",
+            help=(
+                "Richtet die Standard-Website auf diese Adresse aus (z. B. http://127.0.0.1:8123), "
+                "damit absolute Links der Seiten denselben Host und Port tragen wie die E-Mails."
+            ),
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        if options["site_url"]:
+            site = point_default_site_at(options["site_url"])
+            self.stdout.write(f"Website: {site.hostname}:{site.port}")
         course_data = read_course()
         quizzes = {}
         for section in course_data["sections"]:
