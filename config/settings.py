@@ -47,6 +47,7 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layo
 
 # --- Applications ---------------------------------------------------------------------------
 INSTALLED_APPS = [
+    "core",
     "cms",
     "training",
     "certificates",
@@ -202,7 +203,6 @@ CACHES["fragments"] = (
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
