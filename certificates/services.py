@@ -26,6 +26,7 @@ from audit.models import AuditAction
 from audit.services import record_audit
 from certificates import credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
+from core.branding import mail_language
 from training.services import lock_enrollment
 
 logger = logging.getLogger(__name__)
@@ -257,7 +258,7 @@ def send_certificate_email(*, certificate_id) -> bool:
         user = certificate.enrollment.user
         if not user.email:
             return False
-        with translation.override("de"):
+        with translation.override(mail_language()):
             subject = _("Ihr Zertifikat %(serial)s") % {"serial": certificate.serial}
             body = _(
                 "Guten Tag %(name)s\n\n"
