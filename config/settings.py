@@ -48,6 +48,7 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layo
 
 # --- Applications ---------------------------------------------------------------------------
 INSTALLED_APPS = [
+    "core",
     "cms",
     "training",
     "training.xapi",
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "core.branding.context",
             ],
         },
     },
@@ -205,7 +207,6 @@ CACHES["fragments"] = (
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
@@ -321,7 +322,6 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Organisation login (single sign-on): its settings are in config/settings_sso.py --------
 from config.settings_sso import *  # noqa: E402, F403
-
 ACS_DEFAULT_REDIRECT_URL = LOGIN_REDIRECT_URL
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login" if SSO_LOCAL_LOGIN else LOGIN_URL  # noqa: F405
 
