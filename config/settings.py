@@ -319,9 +319,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:dashboard"
 LOGOUT_REDIRECT_URL = "/"
-
 # --- Organisation login (single sign-on): its settings are in config/settings_sso.py --------
 from config.settings_sso import *  # noqa: E402, F403
+
 ACS_DEFAULT_REDIRECT_URL = LOGIN_REDIRECT_URL
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login" if SSO_LOCAL_LOGIN else LOGIN_URL  # noqa: F405
 
