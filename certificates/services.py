@@ -380,36 +380,3 @@ def revoke_certificate(*, certificate_id, reason: str, revoked_by) -> Certificat
             details={"serial": certificate.serial, "reason": reason},
         )
     return certificate
-
-
-# --- Certificate text ---------------------------------------------------------------------
-
-CERTIFICATE_TEXT_FIELDS = (
-    "organisation",
-    "title",
-    "explanatory_text",
-    "signatory_name",
-    "signatory_role",
-)
-
-
-def certificate_text_values(text: CertificateText) -> dict:
-    return {name: getattr(text, name) for name in CERTIFICATE_TEXT_FIELDS}
-
-
-def record_certificate_text_change(*, actor, before: dict, text: CertificateText) -> None:
-    """Records in the audit log who changed which wording of every future certificate, with the
-    old and new values (they hold no personal data of participants). Nothing changed: no entry."""
-    after = certificate_text_values(text)
-    changed = {
-        name: {"vorher": before.get(name), "nachher": value}
-        for name, value in after.items()
-        if before.get(name) != value
-    }
-    if changed:
-        record_audit(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_TEXT_CHANGED,
-            target=text,
-            details={"changed": changed},
-        )

@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from certificates import renewals, selectors, services
+from certificates import certificate_text, renewals, selectors, services
 from certificates.models import Certificate, CertificateText
 
 REVOKED_MESSAGE = _("Zertifikat %(serial)s wurde widerrufen.")
@@ -239,7 +239,7 @@ _TEXT_BEFORE_ATTR = "_certificate_text_before"
 @hooks.register("before_edit_setting")
 def remember_certificate_text(request, instance):
     if isinstance(instance, CertificateText) and request.method == "POST":
-        setattr(request, _TEXT_BEFORE_ATTR, services.certificate_text_values(instance))
+        setattr(request, _TEXT_BEFORE_ATTR, certificate_text.certificate_text_values(instance))
 
 
 @hooks.register("after_edit_setting")
@@ -247,4 +247,6 @@ def audit_certificate_text(request, instance):
     before = getattr(request, _TEXT_BEFORE_ATTR, None)
     if isinstance(instance, CertificateText) and before is not None:
         instance.refresh_from_db()
-        services.record_certificate_text_change(actor=request.user, before=before, text=instance)
+        certificate_text.record_certificate_text_change(
+            actor=request.user, before=before, text=instance
+        )

@@ -71,8 +71,24 @@ def _load_terms() -> tuple[Term, ...]:
     )
 
 
+_terms: dict[str, tuple[Term, ...]] = {}  # the terms of one glossary version, per process
+
+
 def glossary_terms() -> tuple[Term, ...]:
-    return memoised("glossary:terms", _load_terms)
+    """Read once per process and glossary version (not per tree version: publishing a page does
+    not make module pages read the glossary again)."""
+    version = glossary_version()
+    terms = _terms.get(version)
+    if terms is None:
+        terms = _load_terms()
+        _terms.clear()  # a change renews the version at once and again after its commit
+        _terms[version] = terms
+    return terms
+
+
+def forget_terms() -> None:
+    """Tests start without the memo (rows of a rolled-back test must not be served from it)."""
+    _terms.clear()
 
 
 def glossary_version() -> str:

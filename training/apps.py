@@ -8,7 +8,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         from accounts.sso.services import on_organisation_unit_changed
-        from training.services import follow_asserted_unit
+        from training.unit_changes import follow_asserted_unit
 
         # A unit the organisation login asserts anew reaches the enrollments at that login.
         on_organisation_unit_changed(follow_asserted_unit)

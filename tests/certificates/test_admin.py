@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import ModelLogEntry
 
 from audit.models import AuditAction, AuditEntry
-from certificates import services
+from certificates import certificate_text, services
 from certificates.models import Certificate, CertificateText
 from tests.certificates.conftest import complete, enroll_someone
 from tests.factories import UserFactory
@@ -99,7 +99,7 @@ def test_trainers_may_not_change_the_certificate_text(client, course):
     opened = client.get(f"/admin/settings/certificates/certificatetext/{text.pk}/")
     posted = client.post(
         f"/admin/settings/certificates/certificatetext/{text.pk}/",
-        {**services.certificate_text_values(text), "signatory_name": "Jemand Fremdes"},
+        {**certificate_text.certificate_text_values(text), "signatory_name": "Jemand Fremdes"},
     )
     # then they are refused and nothing changed
     assert opened.status_code == 302 and opened.headers["Location"] == "/admin/"
@@ -119,7 +119,7 @@ def test_the_course_lead_words_the_certificate_text_and_the_change_is_audited(cl
     response = client.post(
         f"/admin/settings/certificates/certificatetext/{text.pk}/",
         {
-            **services.certificate_text_values(text),
+            **certificate_text.certificate_text_values(text),
             "signatory_name": "Dr. Anna Beispiel",
             "signatory_role": "Kursleitung",
         },
