@@ -24,6 +24,8 @@ class AuditAction(models.TextChoices):
     SSO_MAPPING_CHANGED = "sso_mapping_changed", _("Rollen oder Einheit vom Anmeldedienst geändert")
     SSO_SUBJECT_CONFLICT = "sso_subject_conflict", _("Anmeldung mit geänderter Kennung abgewiesen")
     SSO_IDENTITY_MOVED = "sso_identity_moved", _("Kennung beim Anmeldedienst umgezogen")
+    TRANSFER_TASK_VIEWED = "transfer_task_viewed", _("Praxisauftrag angesehen")
+    TRANSFER_TASK_REVIEWED = "transfer_task_reviewed", _("Praxisauftrag beurteilt")
 
 
 class AuditEntry(models.Model):

@@ -26,7 +26,7 @@ from audit.models import AuditAction
 from audit.services import record_audit
 from certificates import credentials, selectors, signing, status_list
 from certificates.models import Certificate, CertificateText, SerialCounter
-from training.services import lock_enrollment
+from training.services import lock_certifiable_enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
 
     Idempotent: returns the existing certificate (revoked or not) when there is one, and nothing
     for an enrollment that does not exist, is not completed or is unenrolled (checked again
-    under the enrollment's row lock before the insert). Serial, render, stored PDF and row come
+    under the enrollment's row lock before the insert, with the course's conditions: final
+    exam passed, transfer tasks accepted). Serial, render, stored PDF and row come
     in one transaction under ``select_for_update`` on the enrollment (and the unique
     constraint), so a second concurrent run waits and then finds the first's certificate, and a
     failure anywhere leaves neither a row nor a used serial nor a file. Raises storage and
@@ -105,11 +106,12 @@ def issue_certificate(*, enrollment_id: int) -> IssueResult:
     certificate = None
     try:
         with transaction.atomic():
-            active = lock_enrollment(enrollment_id)
+            certifiable = lock_certifiable_enrollment(enrollment_id)
             winner = selectors.certificate_for_enrollment(enrollment_id)
-            if winner is None and not active:
-                # unenrolled meanwhile: re-checked under the lock
-                logger.info("Enrollment %s is unenrolled: no certificate", enrollment_id)
+            if winner is None and not certifiable:
+                # unenrolled meanwhile, or a condition of the course (final exam, transfer
+                # tasks) no longer met: re-checked under the lock completion takes
+                logger.info("Enrollment %s is not certifiable: no certificate", enrollment_id)
                 return IssueResult(None, created=False)
             if winner is None:
                 # The serial, the render and the stored PDF in the one transaction that inserts

@@ -78,7 +78,55 @@ def complete_course(enrollment, *, except_last: bool = False, at=None) -> list:
     if except_last:
         modules = modules[:-1]
     complete_modules(enrollment, modules, at=at)
+    if not except_last:
+        meet_course_conditions(enrollment)
     return modules
+
+
+def meet_course_conditions(enrollment) -> None:
+    """What the course's rules (``CourseRules``) ask besides the modules: every section's
+    transfer task accepted and the final exam passed (a finished, passed attempt), recorded as
+    the services would; then ``training.services.complete_course`` decides. Nothing for a course
+    without rules."""
+    from django.utils import timezone
+
+    from cms.models import SectionPage
+    from training.completion import final_exam, rules_for
+    from training.models import CourseRules, Sitting, TransferTask
+    from training.services import complete_course
+
+    rules = rules_for(enrollment.course_id)
+    if rules is None:
+        return
+    now = timezone.now()
+    if rules.transfer_tasks != CourseRules.TransferTasks.OFF:
+        for section in SectionPage.objects.live().child_of(enrollment.course):
+            TransferTask.objects.update_or_create(
+                enrollment=enrollment,
+                section=section,
+                defaults={
+                    "text": "Am Schalter angewendet.",
+                    "status": TransferTask.Status.ACCEPTED,
+                    "submitted_at": now,
+                    "reviewed_at": now,
+                },
+            )
+    exam = final_exam(enrollment.course_id)
+    if (
+        exam is not None
+        and not Sitting.objects.filter(enrollment=enrollment, quiz=exam, passed=True).exists()
+    ):
+        attempt = Sitting.objects.filter(user_id=enrollment.user_id, quiz=exam).count() + 1
+        make_sitting(
+            enrollment=enrollment,
+            module_id=None,
+            quiz=exam,
+            attempt=attempt,
+            passed=True,
+            score=6,
+            finished_at=now,
+        )
+    complete_course(enrollment_id=enrollment.pk)
 
 
 # --- Trainer workspace ------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from tests.factories import complete_course, editor, make_sitting
 from training.models import Cohort, Enrollment
 from training.quizzes.selectors import module_quiz
 from training.quizzes.services import start_sitting
+from training.transfer.services import submit_transfer_task
 from workspace.models import WorkspaceJob
 
 ROLES = ("anonymous", "participant", "other_trainer", "trainer", "lead")
@@ -232,6 +233,20 @@ MATRIX: dict[str, Access] = {
             ),
         ),
     ),
+    # The final exam: starting is a POST (the service's refusals: tests/training/quizzes).
+    "lernen/kurse/<int:course_id>/abschlusspruefung/": Access(
+        lambda w: f"/lernen/kurse/{w['course'].pk}/abschlusspruefung/", everyone("405")
+    ),
+    # A transfer task is the participant's own, per section of their course; trainers and
+    # anybody not enrolled are refused (403), and review in the admin instead.
+    "lernen/praxisauftraege/<int:section_id>/": Access(
+        lambda w: f"/lernen/praxisauftraege/{w['section'].pk}/",
+        own_attempt("200"),
+        samples=(("/lernen/praxisauftraege/999999/", logged_in("404")),),
+    ),
+    "lernen/praxisauftraege/<int:section_id>/anhang/": Access(
+        lambda w: f"/lernen/praxisauftraege/{w['section'].pk}/anhang/", own_attempt("200")
+    ),
     # --- certificates: public verification, the holder's own PDF ------------------------------
     "zertifikate/pruefen/": Access("/zertifikate/pruefen/", everyone("200")),
     "zertifikate/pruefen/<str:code>/": Access(
@@ -405,6 +420,14 @@ MATRIX: dict[str, Access] = {
     "admin/bewertung/<int:sitting_id>/": Access(
         lambda w: f"/admin/bewertung/{w['sitting'].pk}/", own_cohort("200")
     ),
+    # --- transfer tasks: the cohort's trainers and the course lead review ---------------------
+    "admin/praxisauftraege/": Access("/admin/praxisauftraege/", editors("200")),
+    "admin/praxisauftraege/<int:task_id>/": Access(
+        lambda w: f"/admin/praxisauftraege/{w['transfer_task'].pk}/", own_cohort("200")
+    ),
+    "admin/praxisauftraege/<int:task_id>/anhang/": Access(
+        lambda w: f"/admin/praxisauftraege/{w['transfer_task'].pk}/anhang/", own_cohort("200")
+    ),
     # --- cohorts (snippets): trainers see and change their own, the course lead all ----------
     "admin/snippets/training/cohort/": Access("/admin/snippets/training/cohort/", editors("200")),
     "admin/snippets/training/cohort/results/": Access(
@@ -482,6 +505,8 @@ WAGTAIL_ADMIN_SAMPLES = (
     ),
     # Wagtail answers the bulk deletion with a page for every editor; only the lead may delete.
     (lambda w: f"/admin/bulk/training/cohort/delete/?id={w['cohort'].pk}", editors("200")),
+    # The course rules (final exam, transfer tasks) are the course lead's.
+    ("/admin/snippets/training/courserules/", lead_only()),
     ("/admin/users/", editors(ADMIN_DENIED)),
     ("/admin/groups/", editors(ADMIN_DENIED)),
     ("/admin/sites/", editors(ADMIN_DENIED)),
@@ -552,6 +577,14 @@ def world(demo, settings, tmp_path):
     quiz = module_quiz(quiz_module.pk)
     sitting = make_sitting(enrollment=enrollment, module_id=quiz_module.pk, quiz=quiz)
     open_sitting = start_sitting(user=participant, module_id=quiz_module.pk)
+    # The participant's transfer task for the first section, with an attachment.
+    transfer_task = submit_transfer_task(
+        user=participant,
+        section_id=section.pk,
+        text="Am Schalter habe ich den Online-Umzug erklärt. " * 3,
+        version=0,
+        attachment=SimpleUploadedFile("bericht.pdf", b"%PDF-1.4 Bericht"),
+    )
     # The participant completes the course and holds a certificate.
     complete_course(enrollment)
     certificate = issue_certificate(enrollment_id=enrollment.pk).certificate
@@ -578,6 +611,7 @@ def world(demo, settings, tmp_path):
         "quiz": quiz,
         "certificate": certificate,
         "job": job,
+        "transfer_task": transfer_task,
     }
 
 

@@ -50,6 +50,14 @@ ESSAY_NOT_IN_SITTING = _("Zu dieser Frage gibt es in diesem Versuch keine Freite
 POINTS_OUT_OF_RANGE = _("Die Punktzahl muss zwischen 0 und %(max)s liegen.")
 POINTS_INVALID = _("Bitte geben Sie die Punktzahl als Zahl ein, zum Beispiel 3 oder 2,5.")
 ANSWERS_DISCARDED = _("Die Antworten dieses Versuchs wurden nicht aufbewahrt.")
+EXAM_NOT_OFFERED = _("Zu diesem Kurs gibt es keine Abschlussprüfung.")
+EXAM_LOCKED = _(
+    "Die Abschlussprüfung wird freigeschaltet, sobald Sie alle Pflichtmodule abgeschlossen "
+    "haben. Es wurde kein Versuch begonnen."
+)
+EXAM_ALREADY_PASSED = _(
+    "Sie haben die Abschlussprüfung bereits bestanden. Ein weiterer Versuch ist nicht nötig."
+)
 
 
 class TrainingError(Exception):

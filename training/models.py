@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from training.quizzes.models import EssayMark, QuestionRegrade, Quiz, Sitting
+from training.transfer.models import TransferTask
 
 __all__ = [
     "Cohort",
+    "CourseRules",
     "Enrollment",
     "EnrollmentEvent",
     "EssayMark",
@@ -21,6 +23,7 @@ __all__ = [
     "QuestionRegrade",
     "Quiz",
     "Sitting",
+    "TransferTask",
 ]
 
 
@@ -123,6 +126,70 @@ class ModuleProgress(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id}/{self.module_id}"
+
+
+class CourseRules(models.Model):
+    """What completes a course besides its required modules, set by the Kursleitung per course
+    (training.completion reads it; a course without rules needs its modules only)."""
+
+    course = models.OneToOneField(
+        "cms.CoursePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Kurs"),
+    )
+    final_exam = models.ForeignKey(
+        Quiz,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abschlussprüfung"),
+        help_text=_(
+            "Eine veröffentlichte Lernkontrolle über alle Lernbereiche. Sie wird freigeschaltet, "
+            "wenn alle Pflichtmodule abgeschlossen sind; bestanden ist sie Voraussetzung für das "
+            "Zertifikat."
+        ),
+    )
+
+    class TransferTasks(models.TextChoices):
+        OFF = "off", _("Keine Praxisaufträge")
+        OPTIONAL = "optional", _("Angeboten, zählen nicht für den Abschluss")
+        REQUIRED = "required", _("Angeboten; angenommen nötig für den Abschluss")
+
+    transfer_tasks = models.CharField(
+        _("Praxisaufträge je Lernbereich"),
+        max_length=20,
+        choices=TransferTasks.choices,
+        default=TransferTasks.OFF,
+        help_text=_(
+            "Teilnehmende beschreiben, wie sie den Lernbereich am Arbeitsplatz angewendet haben; "
+            "eine Trainerin oder ein Trainer nimmt den Auftrag an oder bittet um Überarbeitung."
+        ),
+    )
+    improvement_board = models.BooleanField(
+        _("Verbesserungsideen anbieten"),
+        default=False,
+        help_text=_("Teilnehmende können Ideen einreichen; freigegebene sieht ihre Gruppe."),
+    )
+
+    panels = [
+        FieldPanel("course"),
+        FieldPanel("final_exam"),
+        FieldPanel("transfer_tasks"),
+        FieldPanel("improvement_board"),
+    ]
+
+    class Meta:
+        verbose_name = _("Abschlussregeln")
+        verbose_name_plural = _("Abschlussregeln")
+
+    def __str__(self):
+        return str(self.course)
+
+    @property
+    def offers_transfer_tasks(self) -> bool:
+        return self.transfer_tasks != self.TransferTasks.OFF
 
 
 # --- Trainer workspace ------------------------------------------------------------------------

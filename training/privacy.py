@@ -18,6 +18,7 @@ from training.models import (
     QuestionRegrade,
     Quiz,
     Sitting,
+    TransferTask,
 )
 
 privacy.register(
@@ -214,4 +215,58 @@ privacy.register(
     ),
     export=_export_marks,
     erase=_erase_marks,
+)
+
+
+# --- Transfer tasks (Praxisaufträge) --------------------------------------------------------
+
+
+def _export_transfer_tasks(user) -> list[dict]:
+    own = list(
+        TransferTask.objects.filter(enrollment__user=user)
+        .order_by("pk")
+        .values(
+            "id",
+            "section__title",
+            "text",
+            "attachment_name",
+            "status",
+            "submitted_at",
+            "feedback",
+            "reviewer_name",
+            "reviewed_at",
+        )
+    )
+    reviewed = list(
+        TransferTask.objects.filter(reviewed_by=user)
+        .order_by("pk")
+        .values("id", "status", "reviewed_at")
+    )
+    return own + [{**row, "reviewed_by_you": True} for row in reviewed]
+
+
+def _erase_transfer_tasks(user) -> None:
+    # As the participant: what they wrote and uploaded, and the feedback about it, is removed;
+    # the state (accepted or not) stays, as the completion it counted for does.
+    for task in TransferTask.objects.filter(enrollment__user=user).exclude(attachment=""):
+        task.attachment.delete(save=False)
+    TransferTask.objects.filter(enrollment__user=user).update(
+        text="", feedback="", attachment="", attachment_name=""
+    )
+    # As the trainer who reviewed: the reviews stay without the name.
+    TransferTask.objects.filter(reviewed_by=user).update(
+        reviewed_by=None, reviewer_name=privacy.erased_person_label()
+    )
+
+
+privacy.register(
+    TransferTask,
+    title=_("Praxisaufträge: Ihre Beschreibungen, Anhänge und Rückmeldungen"),
+    policy=(
+        "Beschreibung, Anhang und Rückmeldung werden gelöscht; ob der Auftrag angenommen war, "
+        "bleibt als Statistik. Hat die Person als Trainer:in beurteilt, steht statt ihres Namens "
+        "«gelöschtes Konto»."
+    ),
+    export=_export_transfer_tasks,
+    erase=_erase_transfer_tasks,
 )

@@ -20,9 +20,9 @@ from accounts.invitations import create_invited_account
 from accounts.sso.selectors import asserted_organisation_unit, external_identities
 from audit.models import AuditAction
 from audit.services import record_audit
-from cms.models import CoursePage, ModulePage
 from cms.selectors import live_module
 from training import errors, events
+from training.completion import completion_state
 from training.errors import NotFoundError, PermissionDeniedError
 from training.models import (
     Cohort,
@@ -53,18 +53,6 @@ INVITATION_NOT_NEEDED = _(
 INVITATION_UNENROLLED = _("Ausgetragene Personen erhalten keine Einladung.")
 
 
-def lock_enrollment(enrollment_id: int) -> bool:
-    """Row lock on the enrollment until the surrounding transaction ends (certificates take it
-    before issuing, as completing a module does); whether it is still active (exists and is not
-    unenrolled)."""
-    rows = list(
-        Enrollment.objects.select_for_update()
-        .filter(pk=enrollment_id)
-        .values_list("unenrolled_at", flat=True)
-    )
-    return bool(rows) and rows[0] is None
-
-
 @transaction.atomic
 def enroll(*, user, cohort: Cohort) -> Enrollment:
     """Enrolls the user in the cohort's course. Idempotent: an existing enrollment is returned."""
@@ -72,16 +60,6 @@ def enroll(*, user, cohort: Cohort) -> Enrollment:
         user=user, course_id=cohort.course_id, defaults={"cohort": cohort}
     )
     return enrollment
-
-
-def required_module_ids(course_id: int) -> set[int]:
-    course = CoursePage.objects.get(pk=course_id)
-    return set(
-        ModulePage.objects.live()
-        .descendant_of(course)
-        .filter(required=True)
-        .values_list("pk", flat=True)
-    )
 
 
 @transaction.atomic
@@ -101,18 +79,40 @@ def complete_module(*, enrollment_id: int, module_id: int) -> ModuleProgress:
     if progress.completed_at is None and _module_requirements_met(progress):
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
-    if enrollment.completed_at is None:
-        done = set(
-            enrollment.progress.filter(completed_at__isnull=False).values_list(
-                "module_id", flat=True
-            )
-        )
-        required = required_module_ids(enrollment.course_id)
-        if required and required <= done:
-            enrollment.completed_at = timezone.now()
-            enrollment.save(update_fields=["completed_at"])
-            events.announce_enrollment_completed(enrollment.pk)
+    _complete_if_done(enrollment)
     return progress
+
+
+def _complete_if_done(enrollment: Enrollment) -> None:
+    """Completes the (locked, active) enrollment when every condition of its course is met."""
+    if enrollment.completed_at is None and completion_state(enrollment).complete:
+        enrollment.completed_at = timezone.now()
+        enrollment.save(update_fields=["completed_at"])
+        events.announce_enrollment_completed(enrollment.pk)
+
+
+@transaction.atomic
+def complete_course(*, enrollment_id: int) -> Enrollment:
+    """Decides the course after a condition other than a module was met (final exam passed,
+    transfer task accepted): the same decision as ``complete_module``, under the same row lock
+    on the enrollment; an unenrolled or completed enrollment is left as it is."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment_id)
+    if enrollment.unenrolled_at is None:
+        _complete_if_done(enrollment)
+    return enrollment
+
+
+def lock_certifiable_enrollment(enrollment_id: int) -> bool:
+    """Row lock on the enrollment, as completing takes it; whether it may get its certificate
+    now: active, completed, and every condition of the course still met (the final exam passed,
+    transfer tasks accepted)."""
+    enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    return (
+        enrollment is not None
+        and enrollment.unenrolled_at is None
+        and enrollment.completed_at is not None
+        and completion_state(enrollment).complete
+    )
 
 
 def resume_completion(*, enrollment_id: int) -> None:
@@ -123,6 +123,7 @@ def resume_completion(*, enrollment_id: int) -> None:
     ).values_list("module_id", flat=True)
     for module_id in list(module_ids):
         complete_module(enrollment_id=enrollment_id, module_id=module_id)
+    complete_course(enrollment_id=enrollment_id)
 
 
 def lock_active_enrollment(enrollment_id: int) -> Enrollment:

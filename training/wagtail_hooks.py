@@ -7,7 +7,8 @@ from wagtail.snippets.models import register_snippet
 
 from training.access import CohortPermissionPolicy
 from training.models import Cohort
-from training.quizzes.snippets import QuizViewSet
+from training.quizzes.snippets import CourseRulesViewSet, QuizViewSet
 
 register_permission_policy(Cohort, CohortPermissionPolicy(Cohort))
 register_snippet(QuizViewSet)
+register_snippet(CourseRulesViewSet)

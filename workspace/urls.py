@@ -4,7 +4,16 @@ the namespaces keep the names they had in the training app."""
 
 from django.urls import path
 
-from workspace.views import jobs, marking, participants, quiz_statistics, regrade, report, units
+from workspace.views import (
+    jobs,
+    marking,
+    participants,
+    quiz_statistics,
+    regrade,
+    report,
+    transfer,
+    units,
+)
 from workspace.views.base import IndexView
 
 
@@ -69,4 +78,13 @@ marking_urls = (
         path("<int:sitting_id>/", marking.MarkSittingView.as_view(), name="sitting"),
     ],
     "training_marking",
+)
+
+transfer_urls = (
+    [
+        path("", transfer.TransferQueueView.as_view(), name="queue"),
+        path("<int:task_id>/", transfer.ReviewTransferTaskView.as_view(), name="review"),
+        path("<int:task_id>/anhang/", transfer.TransferAttachmentView.as_view(), name="attachment"),
+    ],
+    "training_transfer",
 )

@@ -33,7 +33,8 @@ from training.access import (
 )
 from training.models import Cohort, OrganisationUnit
 from training.quizzes.marking import can_mark_essays
-from workspace.urls import marking_urls, workspace_urls
+from training.transfer.services import can_review
+from workspace.urls import marking_urls, transfer_urls, workspace_urls
 from workspace.views.base import NAMESPACE, workspace_url
 
 # --- Cohorts: trainers act on the cohorts they train, course leads on all -------------------
@@ -328,4 +329,21 @@ class MarkingMenuItem(MenuItem):
 def register_marking_menu_item():
     return MarkingMenuItem(
         _("Freitexte bewerten"), reverse("training_marking:queue"), icon_name="edit", order=230
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_transfer_urls():
+    return [path("praxisauftraege/", include(transfer_urls))]
+
+
+class TransferMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_review(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_transfer_menu_item():
+    return TransferMenuItem(
+        _("Praxisaufträge"), reverse("training_transfer:queue"), icon_name="doc-full", order=235
     )

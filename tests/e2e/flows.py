@@ -84,13 +84,15 @@ def finish_quiz(page) -> str:
 
 
 def issue_demo_certificate():
-    """The second demo participant completes the last module: their certificate is issued."""
+    """The second demo participant completes the last module, her last transfer task is
+    accepted and she passes the final exam: her certificate is issued."""
     from certificates.services import issue_certificate
     from cms.selectors import course_modules
-    from tests.factories import complete_modules
+    from tests.factories import complete_modules, meet_course_conditions
     from training.models import Enrollment
 
     enrollment = Enrollment.objects.get(user__username="teilnehmerin2")
     last = [m for m in course_modules(enrollment.course) if m.required][-1]
     complete_modules(enrollment, [last])
+    meet_course_conditions(enrollment)  # her last transfer task accepted, the final exam passed
     return issue_certificate(enrollment_id=enrollment.pk).certificate

@@ -11,6 +11,7 @@ from cms.services import ContentError, db_html
 from training.models import Quiz
 
 QUIZ_DIR = Path(__file__).resolve().parent / "content"
+EXAM_FILE = QUIZ_DIR / "exam" / "abschlusspruefung.yaml"
 
 
 def _id() -> str:
@@ -59,6 +60,13 @@ def read_quizzes(quiz_dir: Path = QUIZ_DIR) -> dict[str, dict]:
         data["_source"] = f.name
         quizzes[data["module"]] = data
     return quizzes
+
+
+def read_exam(path: Path = EXAM_FILE) -> dict:
+    """The final exam's file: a quiz file without a module, its questions' categories the pools."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["_source"] = path.name
+    return data
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from training.quizzes.questions import QuizQuestion
 from training.quizzes.regrade_scoring import score_with_regrades
 from training.quizzes.selectors import quiz_in_body
 from training.services import (
+    complete_course,
     enrollment_or_refuse,
     live_module_or_refuse,
     lock_active_enrollment,
@@ -110,7 +111,10 @@ def _responses(sitting: Sitting) -> tuple[dict, dict]:
 
 
 def _record_pass(sitting: Sitting, now) -> None:
-    if sitting.enrollment_id is None or sitting.module_id is None:
+    if sitting.enrollment_id is None:
+        return
+    if sitting.module_id is None:  # the course's final exam (training.quizzes.exam)
+        complete_course(enrollment_id=sitting.enrollment_id)
         return
     record_quiz_passed(enrollment_id=sitting.enrollment_id, module_id=sitting.module_id, at=now)
 
@@ -174,14 +178,17 @@ def start_sitting(*, user, module_id: int) -> Sitting:
     quiz = quiz_in_body(module)
     if quiz is None or quiz.live_revision_id is None:
         raise NotFoundError(errors.QUIZ_UNAVAILABLE)
+    return open_sitting(user=user, enrollment=enrollment, quiz=quiz, module=module)
 
+
+def open_sitting(*, user, enrollment, quiz, module) -> Sitting:
+    """Resumes or starts an attempt at ``quiz`` (``module`` None: the course's final exam)."""
     with transaction.atomic():
-        open_sitting = (
+        current = (
             Sitting.objects.select_for_update().filter(user=user, quiz=quiz, complete=False).first()
         )
-        if open_sitting and not _close_if_expired(open_sitting, timezone.now()):
-            return open_sitting
-
+        if current and not _close_if_expired(current, timezone.now()):
+            return current
     revision_id = quiz.live_revision_id
     pinned, questions = revision_content(revision_id, lambda: quiz.live_revision)
     if not questions:
@@ -233,7 +240,8 @@ def start_sitting(*, user, module_id: int) -> Sitting:
         if limit is not None and Sitting.objects.filter(user=user, quiz=quiz).count() >= limit:
             raise PermissionDeniedError(errors.NO_ATTEMPTS_LEFT) from None
         raise TrainingError(errors.START_CONFLICT) from None
-    ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
+    if module is not None:
+        ModuleProgress.objects.get_or_create(enrollment=enrollment, module=module)
     return sitting
 
 
@@ -390,6 +398,3 @@ def submit_all_answers(
     if timed_out:
         raise TimeLimitExceeded(errors.TIME_UP)
     return sitting
-
-
-# --- Marking essays ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ locking and the moderation workflow come with the model's mixins."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from training.models import CourseRules
 from training.quizzes.models import Quiz
 
 
@@ -15,3 +16,14 @@ class QuizViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["title", "category", "pass_mark"]
     search_fields = ["title"]
+
+
+class CourseRulesViewSet(SnippetViewSet):
+    """What completes each course besides its modules: final exam, transfer tasks (Kursleitung)."""
+
+    model = CourseRules
+    icon = "success"
+    menu_label = _("Abschlussregeln")
+    menu_order = 215
+    add_to_admin_menu = True
+    list_display = ["course", "final_exam", "transfer_tasks", "improvement_board"]

@@ -17,7 +17,7 @@ from training.errors import (
     TimeLimitExceeded,
     TrainingError,
 )
-from training.quizzes import selectors, services
+from training.quizzes import exam, selectors, services
 from training.views import error_page, private_no_store
 
 ANSWER_FIELD_PREFIX = "answer-"
@@ -35,6 +35,17 @@ def progress(request):
 def start_quiz(request, module_id):
     try:
         sitting = services.start_sitting(user=request.user, module_id=module_id)
+    except TrainingError as exc:
+        return error_page(request, exc)
+    return redirect("training:sitting", sitting_id=sitting.pk)
+
+
+@require_POST
+@login_required
+@private_no_store
+def start_exam(request, course_id):
+    try:
+        sitting = exam.start_exam(user=request.user, course_id=course_id)
     except TrainingError as exc:
         return error_page(request, exc)
     return redirect("training:sitting", sitting_id=sitting.pk)
@@ -179,7 +190,12 @@ def result(request, sitting_id):
             "quiz": quiz,
             "review": [] if sitting.answers_discarded else selectors.review_of(sitting, quiz),
             "state": state,
-            "can_retry": sitting.quiz.live and state.can_start and sitting.module_id is not None,
+            "can_retry": sitting.quiz.live and state.can_start,
+            "exam_course_id": (
+                sitting.enrollment.course_id
+                if sitting.module_id is None and sitting.enrollment_id
+                else None
+            ),
             "next_module": next_module,
         },
     )

@@ -14,3 +14,18 @@ def module_progress_panel(context, page):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"request": request, "page": page, "panel": module_panel(user, page)}
+
+
+@register.inclusion_tag("training/tags/course_completion.html", takes_context=True)
+def course_completion(context, enrollment):
+    """*Mein Lernstand*'s card of what completes the course: modules, the final exam (locked,
+    open to start, passed) and the transfer tasks per section, each with its state."""
+    from training.quizzes.exam import exam_overview
+    from training.transfer.selectors import transfer_overview
+
+    return {
+        "request": context.get("request"),
+        "enrollment": enrollment,
+        "exam": exam_overview(enrollment),
+        "transfer": transfer_overview(enrollment),
+    }

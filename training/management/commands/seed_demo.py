@@ -9,8 +9,9 @@ from accounts.emails import mark_email_confirmed
 from cms.models import SectionPage
 from cms.services import load_course, read_course
 from training.models import Cohort
-from training.quizzes.demo import load_quiz, read_quizzes
+from training.quizzes.demo import load_quiz, read_exam, read_quizzes
 from training.services import enroll
+from training.transfer.demo import load_course_rules, seed_transfer_tasks
 
 DEMO_PASSWORD = "Buergerservice-2026"  # noqa: S105  (demo accounts only; printed for newcomers)
 DEMO_ACCOUNTS = [
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             for slug, quiz in quizzes.items()
         }
         course, report = load_course(extra_module_blocks=extra)
+        load_course_rules(course=course, final_exam=load_quiz(read_exam()))
 
         users = {}
         User = get_user_model()
@@ -63,7 +65,7 @@ class Command(BaseCommand):
         )
         cohort.trainers.add(users["trainerin"])
         enroll(user=users["teilnehmer"], cohort=cohort)
-        seed_participant_before_last_module(cohort)
+        seed_participant_before_last_module(cohort, trainer=users["trainerin"])
 
         sections = SectionPage.objects.child_of(course).count()
         self.stdout.write(
@@ -76,18 +78,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {first} {last} ({role})")
         first, last = SECOND_PARTICIPANT[1:3]
         self.stdout.write(
-            f"  {SECOND_PARTICIPANT[0]:<12} {first} {last} (Teilnehmer:in; nur das letzte Modul "
-            "fehlt: nach dessen Abschluss erscheint das Zertifikat)"
+            f"  {SECOND_PARTICIPANT[0]:<12} {first} {last} (Teilnehmer:in; es fehlen das letzte "
+            "Modul, die Annahme des dritten Praxisauftrags und die Abschlussprüfung: danach "
+            "erscheint das Zertifikat)"
         )
 
 
 SECOND_PARTICIPANT = ("teilnehmerin2", "Anna", "Schärer", "teilnehmerin2@example.org")
 
 
-def seed_participant_before_last_module(cohort):
-    """A participant who has completed every required module but the last one, so a newcomer
-    sees a certificate arrive within a minute of completing that module. Safe to run again:
-    the services keep the first time a module was read and its quiz passed."""
+def seed_participant_before_last_module(cohort, *, trainer):
+    """A participant who has completed every required module but the last one, with two
+    transfer tasks accepted and the third waiting in the trainer's queue, so a newcomer sees
+    the whole way to the certificate: the last module, the trainer's acceptance, the final exam.
+    Safe to run again: the services keep the first time a module was read and its quiz passed,
+    existing transfer tasks stay."""
     from cms.selectors import course_modules
     from training.quizzes.selectors import module_quiz
     from training.services import mark_module_read, record_quiz_passed
@@ -107,3 +112,5 @@ def seed_participant_before_last_module(cohort):
         mark_module_read(user=user, module_id=module.pk)
         if module_quiz(module.pk) is not None:
             record_quiz_passed(enrollment_id=enrollment.pk, module_id=module.pk)
+    sections = SectionPage.objects.live().child_of(cohort.course).order_by("order", "path")
+    seed_transfer_tasks(enrollment=enrollment, sections=list(sections), trainer=trainer, accept=2)
