@@ -284,6 +284,7 @@ def restore_migration_data():
         ("cms.migrations.0002_editor_groups", "create_groups"),
         ("training.migrations.0002_editor_group_permissions", "grant"),
         ("training.migrations.0003_trainer_workspace", "grant"),
+        ("training.migrations.0009_course_rules_final_exam_transfer_tasks", "grant_permissions"),
     ):
         getattr(import_module(module), function)(apps, None)
 

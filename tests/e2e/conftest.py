@@ -61,6 +61,11 @@ def live_demo(restorable_database, django_db_serialized_rollback, transactional_
     """The seeded demo served by a live server; returns its base URL."""
     from wagtail.models import Site
 
+    from tests.factories import restore_migration_data
+
+    # seed_demo acts as the demo trainer (she reviews transfer tasks): the editor groups need
+    # their rights, which an earlier transactional test's flush may have removed.
+    restore_migration_data()
     call_command("seed_demo", stdout=StringIO())
 
     # Pages link to the site's own host and port, so point the default site at the live server.

@@ -38,7 +38,7 @@ def no_violations(page):
     assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
-def test_a_transfer_task_is_submitted_and_accepted(migration_data, live_demo, axe_context):
+def test_a_transfer_task_is_submitted_and_accepted(migration_data, live_demo, axe_context, browser):
     # given the demo participant on Mein Lernstand
     page = axe_context.new_page()
     page.set_default_timeout(15_000)
@@ -64,8 +64,8 @@ def test_a_transfer_task_is_submitted_and_accepted(migration_data, live_demo, ax
     expect(page.get_by_role("link", name="merkblatt.pdf")).to_be_visible()
     no_violations(page)
 
-    # when the trainer opens her queue in the admin and accepts it
-    trainer = axe_context.new_page()
+    # when the trainer opens her queue in the admin (her own browser) and accepts it
+    trainer = browser.new_context(locale="de-CH").new_page()
     trainer.set_default_timeout(15_000)
     trainer.goto(live_demo + "/admin/login/")
     trainer.locator("#id_username").fill("trainerin")

@@ -19,10 +19,14 @@ def module_progress_panel(context, page):
 @register.inclusion_tag("training/tags/course_completion.html", takes_context=True)
 def course_completion(context, enrollment):
     """*Mein Lernstand*'s card of what completes the course: modules, the final exam (locked,
-    open to start, passed) and the transfer tasks per section, each with its state."""
+    open to start, passed) and the transfer tasks per section, each with its state. Nothing
+    (and one query) for a course without rules."""
+    from training.completion import rules_for
     from training.quizzes.exam import exam_overview
     from training.transfer.selectors import transfer_overview
 
+    if rules_for(enrollment.course_id) is None:
+        return {}
     return {
         "request": context.get("request"),
         "enrollment": enrollment,
