@@ -15,7 +15,7 @@ TEST_ENV = DATABASE_URL="$(or $(DATABASE_URL),$(TEST_DATABASE_URL))" \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0 \
 	CERTIFICATE_SIGNING_KEY_GENERATE=1
 
-.PHONY: demo test lint install messages browser lock bench audit axe kern
+.PHONY: demo test lint install messages browser lock bench audit axe
 
 $(STAMP): requirements/dev.lock
 	@test -x $(BIN)/python || { echo "Creating the virtualenv $(VENV)/"; $(PYTHON) -m venv $(VENV); }
@@ -33,7 +33,7 @@ messages: install
 ## follows it through WAGTAILADMIN_BASE_URL and the default site.
 PORT ?= 8000
 DEMO_ENV = DJANGO_DEBUG=1 WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(PORT)
-demo: install kern messages
+demo: install messages
 	@echo "Migrating the database (each step is listed):"
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	@echo "Loading the demo course, quizzes and accounts:"
@@ -70,36 +70,6 @@ $(AXE_TGZ):
 
 axe: $(AXE_TGZ)
 
-## KERN-UX (@kern-ux/native, EUPL-1.2), the design system of the participant pages: the npm
-## package, pinned and checked like axe-core; the stylesheet, the Fira Sans fonts and the licence
-## are copied into core/static/kern/ (not in git; collectstatic picks them up from there).
-KERN_VERSION := 2.7.2
-KERN_SHA256 := b82c23c35a198e60ee4c53c5d14911432437f03802441b7473e8d7003795adb0
-KERN_TGZ := var/cache/kern-ux-native-$(KERN_VERSION).tgz
-KERN_STATIC := core/static/kern
-KERN_STAMP := $(KERN_STATIC)/.installed-$(KERN_VERSION)
-# The weights fira-sans.css declares (300–700, upright and italic); the package has 36 more.
-KERN_FONTS := $(foreach w,Light Regular Medium SemiBold Bold,$(w) $(w)Italic)
-$(KERN_TGZ):
-	@command -v npm >/dev/null 2>&1 || { \
-	  echo "Installing Debian's npm for the design system"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
-	@mkdir -p var/cache
-	cd var/cache && npm pack --silent @kern-ux/native@$(KERN_VERSION) >/dev/null
-	@echo "$(KERN_SHA256)  $@" | sha256sum --check --quiet || { rm -f $@; exit 1; }
-
-$(KERN_STAMP): $(KERN_TGZ)
-	@echo "$(KERN_SHA256)  $<" | sha256sum --check --quiet || { rm -f $<; exit 1; }
-	@rm -rf $(KERN_STATIC) && mkdir -p $(KERN_STATIC)
-	tar -xzf $< -C $(KERN_STATIC) --strip-components=2 package/dist/kern.min.css \
-	  package/dist/fonts/fira-sans.css \
-	  $(foreach f,$(subst RegularItalic,Italic,$(KERN_FONTS)),package/dist/fonts/fira-sans/FiraSans-$(f).woff2)
-	tar -xzf $< -C $(KERN_STATIC) --strip-components=1 package/LICENSE.md
-	@touch $@
-
-kern: $(KERN_STAMP)
-
 ## Known vulnerabilities in the locked dependencies (pip-audit); fails on any. AUDIT_ARGS=--strict
 ## also fails when a package could not be checked.
 audit: install
@@ -110,7 +80,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 ## Runs the whole suite: lint, migration check, unit/integration, worker and browser tests.
-test: install browser axe kern messages lint audit
+test: install browser axe messages lint audit
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

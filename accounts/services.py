@@ -29,7 +29,6 @@ from accounts.selectors import ERASED_USERNAME_PREFIX, requires_second_factor
 from audit.models import AuditAction
 from audit.services import purge_audit_entries, record_audit
 from core import privacy
-from core.branding import mail_language
 from core.security import count_hit
 
 INVALID_TOKEN = _(
@@ -236,7 +235,7 @@ def send_password_reset_email(*, user_id: int) -> bool:
         "valid_until": valid_until,
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
     }
-    with translation.override(mail_language()):
+    with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/password_reset_subject.txt", context)
         body = render_to_string("accounts/email/password_reset.txt", context)
     send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.reminders import Kind, absolute_url, greeting, opted_out_ids, send_once
-from core.branding import mail_language
 from training.quizzes.selectors import essays_waiting_count
 from training.selectors import (
     cohort_members,
@@ -70,7 +69,7 @@ def send_trainer_digests(*, now: datetime | None = None) -> int:
             continue
         small = digest.participants < settings.TRAINING_AGGREGATE_MIN_GROUP_SIZE
         for trainer in trainers:
-            with translation.override(mail_language()):
+            with translation.override("de"):
                 subject = _("Wochenübersicht «%(cohort)s»") % {"cohort": cohort.name}
                 body = _(
                     "Guten Tag %(name)s\n\n"

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import ERASED_USERNAME_PREFIX
 from certificates.models import Certificate, ReminderLog, ReminderPreference, new_calendar_token
-from core.branding import mail_language
 from training.renewals import completed_refreshers
 from training.selectors import active_enrollments, calendar_enrollments, open_required_work
 
@@ -124,7 +123,7 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
             continue
         days_left = certificate.valid_until - now
         threshold = next(d for d in thresholds if days_left <= timedelta(days=d))
-        with translation.override(mail_language()):
+        with translation.override("de"):
             subject = _("Ihr Zertifikat %(serial)s läuft bald ab") % {"serial": certificate.serial}
             body = _(
                 "Guten Tag %(name)s\n\n"
@@ -172,7 +171,7 @@ def send_inactivity_reminders(*, now: datetime | None = None) -> int:
         if work.last_activity > now - timedelta(days=days):
             continue
         next_module = work.open_required[0]
-        with translation.override(mail_language()):
+        with translation.override("de"):
             subject = _("Weiter geht's: «%(module)s»") % {"module": next_module.title}
             body = _(
                 "Guten Tag %(name)s\n\n"
@@ -218,7 +217,7 @@ def send_cohort_end_reminders(*, now: datetime | None = None) -> int:
         if user.pk in opted_out or not work.open_required:
             continue
         cohort = work.enrollment.cohort
-        with translation.override(mail_language()):
+        with translation.override("de"):
             subject = _("Ihre Kursdurchführung endet am %(date)s") % {
                 "date": cohort.ends_on.strftime("%d.%m.%Y")
             }

@@ -29,7 +29,6 @@ from certificates import branding, credentials, renewals, selectors, signing, st
 from certificates.models import Certificate, CertificateText, SerialCounter
 from certificates.qualification import qualification_title
 from core import links
-from core.branding import mail_language
 from training.services import lock_enrollment
 from training.xapi import services as xapi
 
@@ -312,7 +311,7 @@ def send_certificate_email(*, certificate_id) -> bool:
         user = certificate.enrollment.user
         if not user.email:
             return False
-        with translation.override(mail_language()):
+        with translation.override("de"):
             subject = _("Ihr Zertifikat %(serial)s") % {"serial": certificate.serial}
             body = _(
                 "Guten Tag %(name)s\n\n"

@@ -27,25 +27,7 @@ VERSION_KEY = "cms:glossary-version"
 
 ANCHOR_PREFIX = "begriff-"
 # Text inside these elements is never linked.
-_SKIP = {
-    "a",
-    "abbr",
-    "dfn",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "summary",
-    "button",
-    "code",
-    "label",
-    "legend",
-    "option",
-    "textarea",
-    "nav",
-}
+_SKIP = {"a", "abbr", "dfn", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "button", "code"}
 _TOKENS = re.compile(r"(<!--.*?-->|<[^>]+>)", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr"}

@@ -13,7 +13,6 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, STANDARD_PAGE_FEATURES, ModuleBodyBlock
-from cms.reading import reading_for
 from cms.tree import breadcrumb_ancestors, page_at, view_restrictions
 from cms.tree_cache import memoised
 
@@ -211,7 +210,6 @@ class ModulePage(TreeFactsMixin, Page):
         context["position"] = module_position(self)
         context["previous_module"] = context["position"].previous_module
         context["next_module"] = context["position"].next_module
-        context["reading"] = reading_for(request, self)
         return context
 
 

@@ -48,7 +48,6 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # German page in the site's layo
 
 # --- Applications ---------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "core",
     "cms",
     "training",
     "training.xapi",
@@ -133,7 +132,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "core.branding.context",
             ],
         },
     },
@@ -207,6 +205,7 @@ CACHES["fragments"] = (
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")

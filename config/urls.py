@@ -8,15 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.sso import views as sso_views
 from certificates import views as certificate_views
 from cms import views as cms_views
-from core import benchmark, branding, health, metrics
+from core import benchmark, health, metrics
 from workspace.wagtail_hooks import site_history_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
-    re_path(
-        r"^marke/(?P<colour>[0-9a-fA-F]{6})\.css$", branding.stylesheet, name="brand_stylesheet"
-    ),
     path("bench/bare", benchmark.bare, name="bench_bare"),  # 404 unless in benchmark mode
     # Wagtail's own password reset (off: WAGTAIL_PASSWORD_RESET_ENABLED) would bypass the app's
     # limit of mails per account and its lockout handling: its address leads to the app's reset.

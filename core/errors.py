@@ -11,17 +11,14 @@ def _error_response(request, template_name: str, status: int, *, with_request: b
     from django.http import HttpResponse
     from django.template import loader
 
-    from core.branding import offline_context
-
     template = loader.get_template(template_name)
-    offline = {"error_status": status, **offline_context(request)}
     if with_request:
         try:
             body = template.render({"error_status": status}, request)
         except Exception:  # a broken request context must not turn an error page into a 500
-            body = template.render(offline)
+            body = template.render({"error_status": status})
     else:
-        body = template.render(offline)
+        body = template.render({"error_status": status})
     return HttpResponse(body, status=status)
 
 

@@ -1,9 +1,6 @@
 from django.conf import settings
 from django.utils import translation
 
-from core.branding import language_for
-from core.security import is_admin_path
-
 
 class PreferredLanguageMiddleware:
     """German unless the person chose another language (the language cookie set by the footer's
@@ -18,8 +15,6 @@ class PreferredLanguageMiddleware:
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.available else settings.LANGUAGE_CODE
-        if not is_admin_path(request.path_info):
-            language = language_for(language, request)  # Swiss German spelling
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

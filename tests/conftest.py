@@ -29,22 +29,17 @@ def _tasks_in_process(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_tree_memo():
-    """Each test starts without the page tree's memo (``cms.tree_cache``), the parsed quiz
-    revisions (``training.services``) and the cached branding (``core.branding``): rows that an
-    earlier test created and rolled back must not be served from them."""
-    from django.core.cache import cache
-
+    """Each test starts without the page tree's memo (``cms.tree_cache``) and the parsed quiz
+    revisions (``training.services``): rows that an earlier test created and rolled back must
+    not be served from them."""
     from cms import tree_cache
-    from core.branding import CACHE_KEY
     from training.quizzes.pinning import forget_pinned_quizzes
 
     tree_cache.reset()
     forget_pinned_quizzes()
-    cache.delete(CACHE_KEY)  # the branding a rolled-back test saved
     yield
     tree_cache.reset()
     forget_pinned_quizzes()
-    cache.delete(CACHE_KEY)
 
 
 @pytest.fixture(autouse=True)

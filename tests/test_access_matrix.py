@@ -127,10 +127,6 @@ MATRIX: dict[str, Access] = {
     "healthz": Access("/healthz", everyone("200")),
     # Only for configured addresses or the token (tests/test_metrics.py): nobody here.
     "metrics": Access("/metrics", everyone("404")),
-    # The accent colour's stylesheet: public; a colour too light for white text is not served.
-    "^marke/(?P<colour>[0-9a-fA-F]{6})\\.css$": Access(
-        "/marke/0b5394.css", everyone("200"), samples=(("/marke/ffcc00.css", everyone("404")),)
-    ),
     "i18n/setlang/": Access("/i18n/setlang/", everyone("302 /")),
     "suche/": Access("/suche/?q=Datenschutz", everyone("200")),
     # --- login and account -------------------------------------------------------------------

@@ -181,11 +181,6 @@ class EnrollmentOverview:
         return None
 
     @property
-    def open_sitting(self) -> Sitting | None:
-        """The attempt left unfinished most recently: the next step resumes it."""
-        return next((s for s in self.sittings if not s.complete), None)
-
-    @property
     def pending(self) -> list[Sitting]:
         return [s for s in self.sittings if s.complete and s.needs_marking]
 

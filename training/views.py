@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
-from cms.reading import end_of_module_url
 from cms.selectors import attach_site
 from training import selectors, services
 from training.errors import TrainingError
@@ -65,5 +64,4 @@ def mark_read(request, module_id):
         messages.success(request, _("Geschafft: Dieses Modul ist abgeschlossen."))
     else:
         messages.success(request, _("Das Modul ist als gelesen markiert."))
-    module = progress.module
-    return redirect(end_of_module_url(module, module.get_url(request)) + "#lernstand")
+    return redirect(progress.module.get_url(request) + "#lernstand")

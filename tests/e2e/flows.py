@@ -42,9 +42,8 @@ def log_in(page, base_url, username="teilnehmer", password=DEMO_PASSWORD):
 
 
 def start_quiz(page, base_url) -> str:
-    """Starts the demo module's quiz from its block on the module page (all sections on one
-    page); returns the question page's URL."""
-    page.goto(base_url + MODULE + "?abschnitt=alle")
+    """Starts the demo module's quiz from the module page; returns the question page's URL."""
+    page.goto(base_url + MODULE)
     with page.expect_navigation():
         page.get_by_role("button", name="Lernkontrolle starten").click()
     return page.url

@@ -11,8 +11,7 @@ LANDMARKS_JS = """() => ({
   banner: document.querySelectorAll('body > header').length,
   main: document.querySelectorAll('main').length,
   contentinfo: document.querySelectorAll('body > footer').length,
-  navs: [...document.querySelectorAll('nav')].map(n => n.getAttribute('aria-label')
-    || document.getElementById(n.getAttribute('aria-labelledby')).textContent),
+  navs: [...document.querySelectorAll('nav')].map(n => n.getAttribute('aria-label')),
   searches: document.querySelectorAll('form[role=search]').length,
 })"""
 HEADINGS_JS = """() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
@@ -50,22 +49,13 @@ def test_reader_follows_next_through_a_whole_section(live_demo, keyboard_page):
     for number, title in enumerate(titles, start=1):
         # then each page has one h1 with the module's title, headings in order and landmarks
         assert page.get_by_role("heading", level=1).inner_text() == title
-        assert page.locator(".eyebrow").inner_text() == (
-            f"Modul {number} von {len(titles)} · {section.section.title}"
-        )
+        assert page.locator(".eyebrow").inner_text() == f"Modul {number} von {len(titles)}"
         assert_headings_in_order(page.evaluate(HEADINGS_JS))
         assert page.evaluate(LANDMARKS_JS) == {
             "banner": 1,
             "main": 1,
             "contentinfo": 1,
-            "navs": [
-                "Hauptnavigation",
-                "Brotkrumennavigation",
-                "Abschnitte",  # back and next within the module
-                "In diesem Modul",  # its table of contents
-                "Modulnavigation",
-                "Rechtliches",
-            ],
+            "navs": ["Hauptnavigation", "Brotkrumennavigation", "Modulnavigation", "Rechtliches"],
             "searches": 1,
         }
         breadcrumb = page.get_by_role("navigation", name="Brotkrumennavigation")
@@ -80,9 +70,7 @@ def test_reader_follows_next_through_a_whole_section(live_demo, keyboard_page):
 
     # then the last «next» of the section leads to the first module of the following section
     assert page.get_by_role("heading", level=1).inner_text() == following.modules[0].title
-    assert (
-        page.locator(".eyebrow").inner_text().startswith(f"Modul 1 von {len(following.modules)} · ")
-    )
+    assert page.locator(".eyebrow").inner_text() == f"Modul 1 von {len(following.modules)}"
 
 
 def test_skip_link_and_module_page_fit_a_small_phone(live_demo, browser):
@@ -93,7 +81,7 @@ def test_skip_link_and_module_page_fit_a_small_phone(live_demo, browser):
     module = course_outline(CoursePage.objects.get())[1].modules[1]
     try:
         # given a reader on a phone, 360 px wide
-        page.goto(live_demo + module.url + "?abschnitt=alle")
+        page.goto(live_demo + module.url)
         # then nothing forces sideways scrolling
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
         # and the first Tab reaches the skip link, which leads to the main content

@@ -79,9 +79,6 @@ def test_a_participant_fails_retries_passes_and_completes_the_module_by_keyboard
     tab_to(page, lambda e: e["text"].startswith("Weiterlernen"))
     press_enter_and_load(page)
     module_title = page.get_by_role("heading", level=1).inner_text()
-    while page.locator("a.step-nav__next").count():  # section by section to the end
-        tab_to(page, lambda e: e["text"].startswith("Weiter: "))
-        press_enter_and_load(page)
     tab_to(page, lambda e: e["text"] == "Als gelesen markieren")
     press_enter_and_load(page)
     assert "als gelesen markiert am" in page.locator("#lernstand").inner_text()
@@ -103,8 +100,7 @@ def test_a_participant_fails_retries_passes_and_completes_the_module_by_keyboard
     press_enter_and_load(page)
     assert page.url == live_demo + "/lernen/"
     item = page.locator(".module-states li", has_text=module_title)
-    assert item.locator(".state-mark--complete").count() == 1
-    assert "abgeschlossen" in item.inner_text()
+    assert "✓ abgeschlossen" in item.inner_text()
     assert "1 von 10 Pflichtmodulen abgeschlossen (10 %)" in page.locator("main").inner_text()
     attempts = page.locator("table").first.inner_text()
     assert "nicht bestanden (" in attempts and "bestanden (100 %)" in attempts

@@ -184,4 +184,4 @@ def test_enrolling_again_brings_back_the_earlier_progress(participant_client, wo
     first.refresh_from_db()
     assert (first.complete, first.passed) == (True, False)
     dashboard = participant_client.get(reverse("training:dashboard")).content.decode()
-    assert "Lernkontrolle fortsetzen" in dashboard  # the next step resumes the new attempt
+    assert "Weiterlernen" in dashboard

@@ -18,7 +18,6 @@ from training.errors import (
     TrainingError,
 )
 from training.quizzes import selectors, services
-from training.selectors import enrollment_with_progress
 from training.views import error_page, private_no_store
 
 ANSWER_FIELD_PREFIX = "answer-"
@@ -172,17 +171,10 @@ def result(request, sitting_id):
 
         _, next_module = module_neighbours(sitting.module)
     state = selectors.quiz_state(request.user, sitting.quiz)
-    enrollment, progress = (
-        enrollment_with_progress(request.user, sitting.module)
-        if sitting.module_id
-        else (None, None)
-    )
     return render(
         request,
         "training/result.html",
         {
-            "enrollment": enrollment,  # the course completed: "Kurs abgeschlossen"
-            "progress": progress,  # not marked read yet: the button beside the result
             "sitting": sitting,
             "quiz": quiz,
             "review": [] if sitting.answers_discarded else selectors.review_of(sitting, quiz),

@@ -8,7 +8,6 @@ from django.db import transaction
 from accounts.emails import mark_email_confirmed
 from cms.models import SectionPage
 from cms.services import load_course, point_default_site_at, read_course
-from core.demo import seed_branding
 from training.models import Cohort
 from training.quizzes.demo import load_quiz, read_quizzes
 from training.services import enroll
@@ -53,7 +52,6 @@ class Command(BaseCommand):
             for slug, quiz in quizzes.items()
         }
         course, report = load_course(extra_module_blocks=extra)
-        seed_branding()
 
         users = {}
         User = get_user_model()
